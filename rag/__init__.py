@@ -1,0 +1,1 @@
+"""newsrag's engine: chunking, embedding, the store, retrieval, answering and citations."""

@@ -1,0 +1,98 @@
+"""The archive on disk: the catalog, the vector store and the embedder, opened from settings.
+
+Opening is cheap: the vector store and the embedding model are only loaded when first used, so a
+command with nothing to embed or search never pays for them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from functools import cached_property
+
+from rag.catalog import Catalog
+from rag.errors import ArchiveBusy, StoreError
+from rag.settings import Settings
+
+
+class Archive:
+    def __init__(self, settings: Settings, embedder=None, vectors=None):
+        self.settings = settings
+        self.home = settings.home
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.home / "catalog.sqlite3")
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+        if vectors is not None:
+            self.__dict__["vectors"] = vectors
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.home)
+
+    @cached_property
+    def embedder(self):
+        from rag.embedding import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(self.settings.embed_model, self.settings.embed_batch)
+
+    @cached_property
+    def client(self):
+        from rag.vectors import open_client
+
+        return open_client(self.home, self.settings.chroma_url)
+
+    @cached_property
+    def vectors(self):
+        from rag.vectors import COLLECTION, ChromaVectors
+
+        name = self.catalog.meta("collection") or COLLECTION
+        return ChromaVectors(self.client, name, where=self.location)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def check_model(self) -> None:
+        """Refuse to mix vectors of two models in one store."""
+        built_with = self.catalog.meta("embedding_model")
+        wanted = self.embedder.name
+        if built_with and built_with != wanted and self.catalog.query("SELECT 1 FROM chunks LIMIT 1"):
+            raise StoreError(
+                f"this archive ({self.location}) was built with the embedding model {built_with!r}, "
+                f"but {wanted!r} is configured: run `newsrag reindex` to rebuild it with {wanted!r}, "
+                f"or set NEWSRAG_EMBED_MODEL={built_with}"
+            )
+        if built_with != wanted:
+            self.catalog.set_meta("embedding_model", wanted)
+
+    def recover(self) -> None:
+        """Finish what an interrupted write left: see the journals in `rag.catalog`."""
+        pending, garbage = self.catalog.journal()
+        if pending or garbage:
+            self.vectors.delete(pending + garbage)
+            self.catalog.clear_journal(pending + garbage)
+
+    @contextmanager
+    def write_lock(self):
+        """One writer at a time; a second one is told the archive is busy instead of waiting."""
+        path = self.home / "write.lock"
+        handle = open(path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise ArchiveBusy(
+                f"the archive at {self.home} is busy: another newsrag process ({holder or 'unknown'}) "
+                "is writing to it; try again when it has finished"
+            ) from None
+        try:
+            handle.truncate(0)
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()

@@ -1,0 +1,235 @@
+"""The catalog: a SQLite file beside the vector store, and the archive's source of truth.
+
+It holds the articles (full text, metadata, content hash, duplicate links), the chunk spans and
+vectors, a full-text index (FTS5, ranked by BM25) and the MinHash bands for near-duplicates. Each
+change is one transaction; the vector store is kept in step through two journals:
+
+- `pending`: chunk ids about to be written to the vector store, recorded before the write. If the
+  process dies before the catalog commits them, `recover()` deletes them from the vector store.
+- `garbage`: chunk ids the catalog has let go of (replaced or removed articles) that may still be in
+  the vector store; `recover()` finishes deleting them.
+
+So an ingest killed at any moment and run again ends with exactly the store of one clean run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.records import Article, ArticleMeta, Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS articles(
+    id TEXT PRIMARY KEY, title TEXT, source TEXT, published TEXT, day INTEGER, url TEXT,
+    authors TEXT, text TEXT, content_key TEXT, version TEXT, grp TEXT);
+CREATE INDEX IF NOT EXISTS articles_content ON articles(content_key);
+CREATE INDEX IF NOT EXISTS articles_grp ON articles(grp);
+CREATE TABLE IF NOT EXISTS aliases(
+    id TEXT PRIMARY KEY, canonical TEXT, title TEXT, source TEXT, url TEXT, published TEXT, version TEXT);
+CREATE INDEX IF NOT EXISTS aliases_canonical ON aliases(canonical);
+CREATE TABLE IF NOT EXISTS chunks(
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, article_id TEXT, position INTEGER,
+    start INTEGER, end INTEGER, day INTEGER, embedding BLOB);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
+    title, text, tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS signatures(article_id TEXT PRIMARY KEY, sig BLOB);
+CREATE TABLE IF NOT EXISTS bands(key INTEGER, article_id TEXT);
+CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
+CREATE INDEX IF NOT EXISTS bands_article ON bands(article_id);
+CREATE TABLE IF NOT EXISTS pending(chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS garbage(chunk_id TEXT PRIMARY KEY);
+"""
+
+
+def day_number(published: str | dt.date | None) -> int | None:
+    """Days since 0001-01-01 (proleptic ordinal), the integer the date filters use."""
+    if published is None or published == "":
+        return None
+    if isinstance(published, str):
+        published = dt.date.fromisoformat(published)
+    return published.toordinal()
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as `show` presents it."""
+
+    meta: ArticleMeta
+    authors: tuple[str, ...]
+    text: str
+    duplicates: tuple[dict, ...]
+    chunks: tuple[Chunk, ...]
+    near_duplicates: tuple[ArticleMeta, ...]
+
+
+@dataclass(frozen=True)
+class PlannedArticle:
+    """An article ready to commit: cleaned text, its chunks and their vectors."""
+
+    article: Article
+    version: str
+    content_key: str
+    group: str
+    chunks: tuple[Chunk, ...]
+    signature: np.ndarray
+    band_keys: tuple[int, ...]
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self):
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- settings the store was built with -------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- what ingest asks before it embeds anything ----------------------------------------------
+
+    def version_of(self, article_id: str) -> str | None:
+        rows = self.query("SELECT version FROM articles WHERE id = ?", (article_id,))
+        if rows:
+            return rows[0][0]
+        rows = self.query("SELECT version FROM aliases WHERE id = ?", (article_id,))
+        return rows[0][0] if rows else None
+
+    def owner_of_content(self, key: str) -> str | None:
+        rows = self.query("SELECT id FROM articles WHERE content_key = ? LIMIT 1", (key,))
+        return rows[0][0] if rows else None
+
+    def near_candidates(self, keys: Iterable[int]) -> list[tuple[str, str, np.ndarray]]:
+        """(article id, story group, signature) of stored articles sharing a band key."""
+        keys = list(keys)
+        marks = ",".join("?" * len(keys))
+        rows = self.query(
+            f"SELECT DISTINCT a.id, a.grp, s.sig FROM bands b JOIN articles a ON a.id = b.article_id "
+            f"JOIN signatures s ON s.article_id = a.id WHERE b.key IN ({marks})",
+            keys,
+        )
+        return [(i, g, np.frombuffer(sig, dtype=np.uint64)) for i, g, sig in rows]
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def mark_pending(self, chunk_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((i,) for i in chunk_ids))
+
+    def commit(self, planned: Sequence[PlannedArticle], vectors: np.ndarray) -> None:
+        """Store articles (replacing earlier versions) with their chunks' vectors, in one transaction."""
+        row = 0
+        with self.transaction() as db:
+            for item in planned:
+                self._drop_article(db, item.article.id, keep_aliases=True)
+                a = item.article
+                db.execute(
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (a.id, a.title, a.source, a.published_iso, day_number(a.published), a.url,
+                     json.dumps(list(a.authors)), a.text, item.content_key, item.version, item.group),
+                )
+                db.execute("DELETE FROM aliases WHERE id = ?", (a.id,))
+                for c in item.chunks:
+                    cursor = db.execute(
+                        "INSERT INTO chunks(id, article_id, position, start, end, day, embedding) "
+                        "VALUES (?,?,?,?,?,?,?)",
+                        (c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
+                         vectors[row].astype(np.float32).tobytes()),
+                    )
+                    db.execute("INSERT INTO chunk_fts(rowid, title, text) VALUES (?, ?, ?)",
+                               (cursor.lastrowid, a.title, c.text))
+                    db.execute("DELETE FROM pending WHERE chunk_id = ?", (c.id,))
+                    db.execute("DELETE FROM garbage WHERE chunk_id = ?", (c.id,))  # live again
+                    row += 1
+                db.execute("INSERT INTO signatures VALUES (?, ?)", (a.id, item.signature.tobytes()))
+                db.executemany("INSERT INTO bands VALUES (?, ?)", ((k, a.id) for k in item.band_keys))
+
+    def add_alias(self, article: Article, canonical: str, version: str) -> None:
+        """Record `article` as an exact copy of the stored article `canonical`."""
+        with self.transaction() as db:
+            if article.id != canonical:
+                self._drop_article(db, article.id, keep_aliases=True)
+            db.execute(
+                "INSERT OR REPLACE INTO aliases VALUES (?,?,?,?,?,?,?)",
+                (article.id, canonical, article.title, article.source, article.url,
+                 article.published_iso, version),
+            )
+
+    def remove(self, article_id: str) -> bool:
+        """Remove an article, its chunks and its copies; False if there is no such article."""
+        with self.transaction() as db:
+            canonical = self._canonical(db, article_id)
+            if canonical is None:
+                return False
+            self._drop_article(db, canonical, keep_aliases=False)
+            db.execute("DELETE FROM aliases WHERE canonical = ? OR id = ?", (canonical, article_id))
+        return True
+
+    def _drop_article(self, db: sqlite3.Connection, article_id: str, keep_aliases: bool) -> None:
+        for rowid, chunk_id in db.execute("SELECT rowid, id FROM chunks WHERE article_id = ?", (article_id,)):
+            db.execute("DELETE FROM chunk_fts WHERE rowid = ?", (rowid,))
+            db.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (chunk_id,))
+        db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM bands WHERE article_id = ?", (article_id,))
+        if not keep_aliases:
+            db.execute("DELETE FROM aliases WHERE canonical = ?", (article_id,))
+
+    def _canonical(self, db: sqlite3.Connection, article_id: str) -> str | None:
+        if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            return article_id
+        row = db.execute("SELECT canonical FROM aliases WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- the journals -----------------------------------------------------------------------------
+
+    def journal(self) -> tuple[list[str], list[str]]:
+        """(pending chunk ids never committed here, garbage chunk ids let go of here)."""
+        pending = [r[0] for r in self.query("SELECT chunk_id FROM pending")]
+        garbage = [r[0] for r in self.query("SELECT chunk_id FROM garbage")]
+        return pending, garbage
+
+    def clear_journal(self, chunk_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            for chunk_id in chunk_ids:
+                db.execute("DELETE FROM pending WHERE chunk_id = ?", (chunk_id,))
+                db.execute("DELETE FROM garbage WHERE chunk_id = ?", (chunk_id,))

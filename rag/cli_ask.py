@@ -1,0 +1,109 @@
+"""`newsrag ask` and `newsrag eval`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rag.settings import Settings
+
+
+def add_commands(commands, iso_date) -> None:
+    ask = commands.add_parser("ask", help="ask the archive a question; the answer cites its sources")
+    ask.add_argument("question")
+    ask.add_argument("--since", type=iso_date, help="only articles published on or after YYYY-MM-DD")
+    ask.add_argument("--until", type=iso_date, help="only articles published on or before YYYY-MM-DD")
+    ask.add_argument("--source", action="append", default=[], help="only this outlet (repeatable)")
+    ask.add_argument("--as-of", type=iso_date, dest="as_of",
+                     help="the date the question is asked on (default today): 'last week' is relative to it")
+    ask.add_argument("--k", type=int, default=8, help="passages to retrieve (default 8)")
+    ask.add_argument("--backend", choices=("auto", "ollama", "extractive"), help="default: auto")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(run=cmd_ask)
+
+    ev = commands.add_parser("eval", help="measure retrieval and answers on a question set")
+    ev.add_argument("--articles", required=True, type=Path, help="articles JSONL (indexed incrementally)")
+    ev.add_argument("--questions", required=True, type=Path, help="questions JSONL with gold evidence ids")
+    ev.add_argument("--k", type=int, default=10)
+    ev.add_argument("--backend", choices=("auto", "ollama", "extractive"), default="extractive")
+    ev.add_argument("--retrieval-only", action="store_true", help="skip answering (faster)")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(run=cmd_eval)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from rag.filters import Filters
+    from rag.wiring import open_assistant
+
+    if args.k < 1:
+        from rag.errors import InputError
+
+        raise InputError("--k must be at least 1")
+    _, assistant = open_assistant(settings)
+    filters = Filters(since=args.since, until=args.until, sources=tuple(args.source))
+    live = sys.stdout.isatty() and not args.json
+    answer = None
+    for event in assistant.stream(args.question, filters=filters, as_of=args.as_of, k=args.k,
+                                  backend=args.backend):
+        if event.kind == "notice" and not args.json:
+            print(f"note: {event.text}", file=sys.stderr)
+        elif event.kind == "delta" and live:
+            print(event.text, end="", flush=True)
+        elif event.kind == "answer":
+            answer = event.answer
+    if args.json:
+        print(json.dumps(answer.to_json()))
+        return 0
+    if not live:
+        print(answer.text)
+    else:
+        print()
+    print_sources(answer)
+    return 0
+
+
+def print_sources(answer) -> None:
+    label = "extractive (sentences quoted from the sources)" if answer.backend == "extractive" else answer.backend
+    print(f"\n— answered by {label}")
+    for c in answer.citations:
+        mark = "" if c.supported else "  [NOT SUPPORTED by this source]"
+        print(f"[{c.n}] {c.title} — {c.source or 'no outlet'}, {c.published or 'undated'}{mark}")
+        if c.url:
+            print(f"    {c.url}")
+        print(f"    “{c.quote}” (article {c.article_id}, characters {c.start}–{c.end})")
+        if c.also_reported_by:
+            print(f"    also reported by: {', '.join(c.also_reported_by)}")
+    for s in answer.sentences:
+        if not s.supported and s.sources:
+            print(f"warning: not supported by its citation: “{s.text}”")
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    import corpus
+    from rag.evaluate import evaluate, load_questions
+    from rag.ingest import Ingestor
+    from rag.wiring import open_assistant
+
+    questions = load_questions(args.questions)
+    archive, assistant = open_assistant(settings)
+    report = Ingestor(archive).run(corpus.read([str(args.articles)]))
+    if report.errors:
+        print(f"note: {len(report.errors)} article records could not be read, e.g. {report.errors[0]}",
+              file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{done}/{total} questions")
+            sys.stderr.flush()
+
+    result = evaluate(assistant, questions, k=args.k, backend=args.backend, answer=not args.retrieval_only,
+                      progress=progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:18} {value}")
+    return 0

@@ -1,0 +1,63 @@
+"""The built-in answerer: no model server, just the sentences of the retrieved passages that best
+answer the question, in a readable order, each citing its passage.
+
+A sentence scores by its meaning (cosine with the question, same embedding model as retrieval), by
+the share of the question's words it contains, and by the rank of its passage, which carries the
+news-aware ranking. Below a relevance threshold it answers NO_ANSWER instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from rag.lexical import query_terms
+from rag.records import Hit
+from rag.text import sentence_spans
+
+NO_ANSWER = "No article in the archive answers this."
+RELEVANT = 0.30  # best sentence's cosine with the question below which nothing answers it
+MEANING, WORDS, RANK = 0.6, 0.3, 0.1
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, embedder, sentences: int = 3, passages: int = 5):
+        self.embedder = embedder
+        self.sentences = sentences
+        self.passages = passages
+
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
+        """The answer, sentence by sentence, each followed by its `[n]` marker (n = hit number)."""
+        chosen = self.choose(question, hits)
+        if not chosen:
+            yield NO_ANSWER
+            return
+        for index, (n, text) in enumerate(chosen):
+            yield ("" if index == 0 else " ") + f"{text} [{n}]"
+
+    def choose(self, question: str, hits: Sequence[Hit]) -> list[tuple[int, str]]:
+        """(hit number, sentence) pairs, grouped by passage in rank order, in reading order within."""
+        candidates = []  # (hit number, sentence start, text)
+        for n, hit in enumerate(hits[: self.passages], start=1):
+            for start, end in sentence_spans(hit.chunk.text):
+                text = hit.chunk.text[start:end]
+                if len(text.split()) >= 4:
+                    candidates.append((n, start, text))
+        if not candidates:
+            return []
+        vectors = self.embedder.embed([question] + [text for _, _, text in candidates])
+        meaning = vectors[1:] @ vectors[0]
+        terms = set(query_terms(question))
+        words = np.array([
+            len(terms & set(query_terms(text))) / max(len(terms), 1) for _, _, text in candidates
+        ])
+        rank = np.array([1.0 / n for n, _, _ in candidates])
+        score = MEANING * meaning + WORDS * words + RANK * rank
+        if float(meaning.max()) < RELEVANT:
+            return []
+        picked = sorted(np.argsort(-score)[: self.sentences], key=lambda i: (candidates[i][0], candidates[i][1]))
+        floor = score[int(np.argmax(score))] * 0.6  # leave out weak fillers
+        return [(candidates[i][0], candidates[i][2]) for i in picked if score[i] >= floor]

@@ -1,0 +1,175 @@
+"""Ingest: readers' articles in, cleaned, deduplicated, chunked, embedded and stored.
+
+Two phases. Planning reads every article and decides, from the catalog alone, what is new,
+changed, unchanged or a copy, so a pass over an unchanged archive never loads the model or the
+vector store. Then the planned chunks are embedded in batches, each batch written to the vector
+store and committed to the catalog (see `rag.catalog` for why that order is crash-safe).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from rag.archive import Archive
+from rag.catalog import PlannedArticle, day_number
+from rag.chunking import chunk
+from rag.dedup import NEAR_DUPLICATE, band_keys, content_key, signature, similarity, version_of
+from rag.records import Article, Chunk, ReadFailure
+from rag.text import clean_text
+
+
+@dataclass
+class IngestReport:
+    articles_seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    chunks_added: int = 0
+    errors: list[ReadFailure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "articles_seen": self.articles_seen, "new": self.new, "updated": self.updated,
+            "unchanged": self.unchanged, "duplicates": self.duplicates, "chunks_added": self.chunks_added,
+            "errors": [e.to_json() for e in self.errors], "seconds": round(self.seconds, 3),
+        }
+
+
+def embedding_text(article: Article, piece: Chunk) -> str:
+    """What the model sees: the passage with its headline, outlet and date as context."""
+    context = " · ".join(x for x in (article.source, article.published_iso or "") if x)
+    return f"{article.title}\n{context}\n{piece.text}" if context else f"{article.title}\n{piece.text}"
+
+
+def chunk_metadata(article: Article, piece: Chunk) -> dict:
+    day = day_number(article.published)
+    return {
+        "article_id": article.id, "source": article.source, "published": article.published_iso or "",
+        "day": -1 if day is None else day, "url": article.url, "position": piece.position,
+        "start": piece.start, "end": piece.end,
+    }
+
+
+class Ingestor:
+    def __init__(self, archive: Archive, progress: Callable[[int, int, int, int], None] | None = None):
+        """`progress(chunks_done, chunks_total, articles_done, articles_total)` is called per batch."""
+        self.archive = archive
+        self.catalog = archive.catalog
+        self.words = archive.settings.chunk_words
+        self.overlap = archive.settings.chunk_overlap
+        self.batch_chunks = max(1, archive.settings.ingest_batch)
+        self.progress = progress
+
+    def run(self, items: Iterable[Article | ReadFailure]) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        with self.archive.write_lock():
+            if any(self.catalog.journal()):
+                self.archive.recover()
+            plans, aliases = self._plan(items, report)
+            if plans:
+                self.archive.check_model()
+                self._store(plans, report)
+            for article, owner, version in aliases:
+                self.catalog.add_alias(article, owner, version)
+            if self.catalog.journal()[1]:
+                self.archive.recover()  # chunks of replaced articles
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _plan(self, items, report: IngestReport):
+        plans: dict[str, PlannedArticle] = {}
+        keys: dict[str, str] = {}  # content key -> article id, for this run
+        bands: dict[int, list[str]] = {}  # band key -> article ids, for this run
+        aliases: list[tuple[Article, str, str]] = []
+        for item in items:
+            if isinstance(item, ReadFailure):
+                report.errors.append(item)
+                continue
+            report.articles_seen += 1
+            text = clean_text(item.text, item.title)
+            if not text:
+                report.errors.append(_failure(item, "the article has no text"))
+                continue
+            article = replace(item, text=text)
+            version = version_of(article.title, article.source, article.published_iso, article.url,
+                                 "|".join(article.authors), text)
+            earlier = plans.get(article.id)
+            stored = earlier.version if earlier else self.catalog.version_of(article.id)
+            if stored == version:
+                report.duplicates += earlier is not None
+                report.unchanged += earlier is None
+                continue
+            key = content_key(text)
+            owner = keys.get(key) or self.catalog.owner_of_content(key)
+            if owner and owner != article.id:
+                report.duplicates += 1
+                aliases.append((article, owner, version))
+                continue
+            sig = signature(text)
+            band = band_keys(sig)
+            group = self._group(article.id, sig, band, plans, bands)
+            plans[article.id] = PlannedArticle(
+                article=article, version=version, content_key=key, group=group,
+                chunks=tuple(chunk(article.id, version, text, self.words, self.overlap)),
+                signature=sig, band_keys=tuple(band),
+            )
+            keys[key] = article.id
+            for k in band:
+                bands.setdefault(k, []).append(article.id)
+            if earlier or stored:
+                report.updated += 1
+            else:
+                report.new += 1
+        return list(plans.values()), aliases
+
+    def _group(self, article_id, sig, band, plans, bands) -> str:
+        """The story group of the most similar near-duplicate, or a new group of its own."""
+        candidates = [(i, g, s) for i, g, s in self.catalog.near_candidates(band)]
+        for k in band:
+            for other in bands.get(k, ()):
+                candidates.append((other, plans[other].group, plans[other].signature))
+        best, group = NEAR_DUPLICATE, article_id
+        for other, other_group, other_sig in candidates:
+            if other != article_id and (score := similarity(sig, other_sig)) >= best:
+                best, group = score, other_group
+        return group
+
+    def _store(self, plans: list[PlannedArticle], report: IngestReport) -> None:
+        total = sum(len(p.chunks) for p in plans)
+        done = articles = 0
+        for batch in _batches(plans, self.batch_chunks):
+            pieces = [(p.article, c) for p in batch for c in p.chunks]
+            vectors = self.archive.embedder.embed([embedding_text(a, c) for a, c in pieces])
+            ids = [c.id for _, c in pieces]
+            self.catalog.mark_pending(ids)
+            self.archive.vectors.add(ids, vectors, [chunk_metadata(a, c) for a, c in pieces])
+            self.catalog.commit(batch, vectors)
+            done += len(pieces)
+            articles += len(batch)
+            report.chunks_added += len(pieces)
+            if self.progress:
+                self.progress(done, total, articles, len(plans))
+
+
+def _batches(plans: list[PlannedArticle], size: int):
+    batch, count = [], 0
+    for plan in plans:
+        batch.append(plan)
+        count += len(plan.chunks)
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
+
+
+def _failure(article: Article, message: str) -> ReadFailure:
+    file, _, line = article.origin.rpartition(":")
+    if file and line.isdigit():
+        return ReadFailure(file, int(line), message)
+    return ReadFailure(article.origin or article.id, None, message)

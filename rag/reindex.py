@@ -1,0 +1,97 @@
+"""Rebuild every chunk and vector with the current model and chunk settings, crash-safely.
+
+The new vectors go to a fresh Chroma collection and the new chunk rows to a staging table; one
+catalog transaction then switches over, and the old collection is dropped afterwards. Killed
+half-way, the archive still answers from the old index, and running `reindex` again starts over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from rag.archive import Archive
+from rag.catalog import day_number
+from rag.chunking import chunk
+from rag.ingest import chunk_metadata, embedding_text
+from rag.records import Article
+
+
+def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | None = None) -> dict:
+    started = time.perf_counter()
+    catalog, settings = archive.catalog, archive.settings
+    with archive.write_lock():
+        archive.recover()
+        client = archive.client
+        target = f"newsrag_chunks_{int(time.time() * 1000)}"
+        for stale in filter(None, [catalog.meta("reindex_target"), catalog.meta("drop_collection")]):
+            _drop(client, stale)
+        catalog.set_meta("reindex_target", target)
+        from rag.vectors import ChromaVectors
+
+        vectors = ChromaVectors(client, target, where=archive.location)
+        with catalog.transaction() as db:
+            db.execute("DROP TABLE IF EXISTS chunks_next")
+            db.execute("CREATE TABLE chunks_next AS SELECT * FROM chunks WHERE 0")
+        rows = catalog.query("SELECT id, title, source, published, url, text, version FROM articles")
+        plans = []
+        for article_id, title, source, published, url, text, version in rows:
+            article = Article(id=article_id, title=title, text=text, source=source, url=url,
+                              published=dt.date.fromisoformat(published) if published else None)
+            plans.append((article, chunk(article_id, version, text, settings.chunk_words, settings.chunk_overlap)))
+        total = sum(len(c) for _, c in plans)
+        done = 0
+        step = max(1, settings.ingest_batch // 4)  # about four chunks an article
+        for start in range(0, len(plans), step):
+            batch = plans[start : start + step]
+            pieces = [(a, c) for a, cs in batch for c in cs]
+            if pieces:
+                embedded = archive.embedder.embed([embedding_text(a, c) for a, c in pieces])
+                vectors.add([c.id for _, c in pieces], embedded, [chunk_metadata(a, c) for a, c in pieces])
+                _stage(catalog, pieces, embedded)
+            done += len(pieces)
+            if progress:
+                progress(done, total, start + len(batch), len(plans))
+        old = catalog.meta("collection")
+        with catalog.transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM chunk_fts")
+            db.execute("INSERT INTO chunks SELECT * FROM chunks_next")
+            db.execute(
+                "INSERT INTO chunk_fts(rowid, title, text) "
+                "SELECT c.rowid, a.title, substr(a.text, c.start + 1, c.end - c.start) "
+                "FROM chunks c JOIN articles a ON a.id = c.article_id"
+            )
+            db.execute("DROP TABLE chunks_next")
+            for key, value in (("collection", target), ("embedding_model", archive.embedder.name),
+                               ("drop_collection", old or "newsrag_chunks")):
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            db.execute("DELETE FROM meta WHERE key = 'reindex_target'")
+            db.execute("DELETE FROM pending")
+            db.execute("DELETE FROM garbage")
+        _drop(client, old or "newsrag_chunks")
+        with catalog.transaction() as db:
+            db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
+        archive.__dict__.pop("vectors", None)
+    return {"articles": len(plans), "chunks": total, "embedding_model": archive.embedder.name,
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _stage(catalog, pieces, embedded: np.ndarray) -> None:
+    with catalog.transaction() as db:
+        db.executemany(
+            "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding) VALUES (?,?,?,?,?,?,?)",
+            [(c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
+              embedded[i].astype(np.float32).tobytes()) for i, (a, c) in enumerate(pieces)],
+        )
+
+
+def _drop(client, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:  # noqa: BLE001 - already gone is fine
+        pass
+

@@ -1,0 +1,87 @@
+"""The vector store: chunk vectors in Chroma, embedded (`PersistentClient`) or a server (`HttpClient`).
+
+Only vectors and the metadata filters need live here; texts and spans are in the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from rag.errors import StoreError
+
+COLLECTION = "newsrag_chunks"
+MAX_BATCH = 5000  # Chroma refuses batches above 5,461
+EF_SEARCH = 200  # Chroma's default search breadth (100) is small; issue 5 measures recall
+
+
+def open_client(home: Path, chroma_url: str = ""):
+    """A Chroma client: the server at `chroma_url` if set, else a persistent store under `home`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https", settings=settings,
+            )
+        except Exception as exc:  # chromadb raises plain Exception/ValueError when unreachable
+            raise StoreError(f"cannot reach the Chroma server at {chroma_url}: {exc}") from None
+    return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+
+
+class ChromaVectors:
+    """`add`, `query`, `delete` over one Chroma collection with cosine distance."""
+
+    def __init__(self, client, name: str = COLLECTION, where: str = ""):
+        self.where = where or name
+        try:
+            self._collection = client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the vector store {self.where}: {exc}") from None
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        for start in range(0, len(ids), MAX_BATCH):
+            stop = start + MAX_BATCH
+            self._call(
+                self._collection.upsert,
+                ids=list(ids[start:stop]),
+                embeddings=np.asarray(vectors[start:stop], dtype=np.float32),
+                metadatas=list(metadatas[start:stop]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), MAX_BATCH):
+            self._call(self._collection.delete, ids=list(ids[start : start + MAX_BATCH]))
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        if k <= 0:
+            return []
+        result = self._call(
+            self._collection.query,
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def count(self) -> int:
+        return self._call(self._collection.count)
+
+    def _call(self, method, **kwargs):
+        try:
+            return method(**kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"the vector store at {self.where} failed: {exc}") from None

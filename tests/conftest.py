@@ -1,0 +1,85 @@
+"""Shared fixtures. The real embedding model (loaded once a session) and real Chroma stores in tmp dirs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SAMPLES = ROOT / "corpus" / "samples"
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/data, or skip the test saying what is missing."""
+    path = SHARED_DATA / relative
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the shared test data lives beside the project (see README)")
+    return path
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.calls = 0
+        self.texts = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from rag.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def embedder(real_embedder):
+    return CountingEmbedder(real_embedder)
+
+
+@pytest.fixture
+def make_archive(tmp_path, embedder):
+    """make_archive(**settings) -> an Archive under tmp_path with the real model and a real Chroma."""
+    from rag.archive import Archive
+    from rag.settings import Settings
+
+    opened = []
+
+    def make(home: Path | None = None, **values):
+        settings = Settings().with_values({"home": home or tmp_path / "home", **values})
+        archive = Archive(settings, embedder=embedder)
+        opened.append(archive)
+        return archive
+
+    yield make
+    for archive in opened:
+        archive.close()
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    """Environment for running the `newsrag` command in a subprocess against a temp archive."""
+    env = dict(os.environ)
+    env["NEWSRAG_HOME"] = str(tmp_path / "cli-home")
+    env["PYTHONPATH"] = str(ROOT)
+    return env

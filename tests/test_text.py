@@ -1,0 +1,60 @@
+"""Pure text functions: cleanup, sentences, chunk spans, duplicate keys."""
+
+from rag.chunking import chunk, chunk_spans
+from rag.dedup import content_key, signature, similarity
+from rag.text import clean_text, sentence_spans, word_count
+
+
+def test_repeated_paragraphs_and_headline_copies_are_kept_once():
+    text = "Headline\nHeadline\nFirst para.\n\nSecond para.\nFirst para.\n  First   para. \nThird."
+    assert clean_text(text, "Headline") == "First para.\n\nSecond para.\n\nThird."
+
+
+def test_sentences_respect_abbreviations_initials_and_quotes():
+    text = 'Mr. J. Smith flew to Washington, D.C. on Monday. The U.S. Army agreed! "Fine," he said. Done?'
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == [
+        "Mr. J. Smith flew to Washington, D.C. on Monday.",
+        "The U.S. Army agreed!",
+        '"Fine," he said.',
+        "Done?",
+    ]
+
+
+def test_paragraph_breaks_end_sentences():
+    text = "A heading without a stop\n\nThen a sentence."
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["A heading without a stop", "Then a sentence."]
+
+
+def test_chunks_are_exact_spans_of_about_the_asked_size_with_a_sentence_of_overlap():
+    sentences = [f"Sentence number {i} tells a small part of the story here." for i in range(60)]
+    text = clean_text("\n".join(" ".join(sentences[i : i + 5]) for i in range(0, 60, 5)))
+    chunks = chunk("a1", "0123456789", text, words=50, overlap=1)
+    assert len(chunks) > 5
+    for piece in chunks:
+        assert text[piece.start : piece.end] == piece.text
+        assert word_count(piece.text) <= 50
+        assert piece.id == f"a1:01234567:{piece.position}"
+    for before, after in zip(chunks, chunks[1:]):
+        last_sentence = before.text.rsplit(". ", 1)[-1].split("\n")[-1]
+        assert after.text.startswith(last_sentence)
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_words():
+    text = " ".join(f"w{i}" for i in range(250)) + "."
+    spans = chunk_spans(text, words=100, overlap=0)
+    assert [word_count(text[s:e]) for s, e in spans] == [100, 100, 50]
+
+
+def test_content_key_ignores_case_space_and_punctuation():
+    assert content_key("The cat, sat.") == content_key("the  CAT sat")
+    assert content_key("The cat sat.") != content_key("The dog sat.")
+
+
+def test_minhash_similarity_separates_edited_copies_from_other_stories():
+    base = " ".join(f"word{i}" for i in range(300))
+    edited = base.replace("word10 ", "changed ").replace("word200 ", "altered ")
+    other = " ".join(f"other{i}" for i in range(300))
+    assert similarity(signature(base), signature(edited)) >= 0.8
+    assert similarity(signature(base), signature(other)) < 0.2
