@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Index the bundled sample (a no-op once indexed), then open the chat window on http://127.0.0.1:7860
 run: install
 	$(NEWSRAG) ingest corpus/samples
-	$(NEWSRAG) stats
+	$(NEWSRAG) serve
 
 test: install
 	$(PY) -m pytest -q -ra

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# System packages the project needs beyond Python: none yet for ingest and ask.
+# System packages the project needs beyond Python: make, and chromium for the browser tests of the chat
+# window (Playwright drives Debian's /usr/bin/chromium; `playwright install` is never needed).
 set -euo pipefail
 need=()
 command -v make >/dev/null || need+=(make)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq

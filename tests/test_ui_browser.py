@@ -1,0 +1,259 @@
+"""The chat window in a real browser, as a user sees it: the real app, the real archive and model,
+Debian's chromium through Playwright. The only stand-in is the Ollama server (tests/ollama_standin.py).
+
+The app is served in-process (`ui.app.launch(..., block=False)`), as `newsrag serve` serves it, over an
+archive of the bundled sample plus a few articles written here, one of them titled with an HTML
+injection. Every wait is bounded, so a bug fails a test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLES, write_jsonl
+from tests.ui_helpers import ANSWER_MS, CHROMIUM, CHROMIUM_ARGS, LOAD_MS, Window, free_port
+
+pytestmark = pytest.mark.slow
+
+BOULIKESSI = "Which town saw an attack that killed over 30 soldiers?"
+HOSTILE = "<img src=x onerror=alert(1)>"
+DAM = ("The regional council approved the Orrin dam on Tuesday after three years of hearings. The dam will "
+       "hold back the river above Carrick and supply power to forty thousand homes. Engineers expect "
+       "construction to start next spring and to last four years, employing about six hundred workers. ")
+ARTICLES = [
+    {"id": "hostile-title", "title": HOSTILE, "source": "Coast Courier", "published": "2023-05-04",
+     "url": "javascript:alert(3)",
+     "text": "The lighthouse keeper on Skerry Point counted 412 puffins nesting on the cliffs this spring. "
+             "<script>alert(2)</script> ${alert(4)} It was the highest count since records began."},
+    {"id": "dam-inland", "title": "Council approves the Orrin dam", "source": "Inland Post",
+     "published": "2022-11-20", "url": "https://inland.example/dam", "text": DAM + "Critics plan an appeal."},
+    {"id": "dam-valley", "title": "Orrin dam gets the go-ahead", "source": "Valley Times",
+     "published": "2022-11-21", "url": "https://valley.example/orrin",
+     "text": DAM + "Critics plan to appeal."},
+]
+EXPECTED_KEYS = {"question", "answer", "backend", "notice", "citations", "retrieved", "timings", "sentences"}
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory, real_embedder):
+    import corpus
+    from rag.archive import Archive
+    from rag.ingest import Ingestor
+    from rag.settings import Settings
+
+    folder = tmp_path_factory.mktemp("ui")
+    articles = write_jsonl(folder / "articles.jsonl", ARTICLES)
+    settings = Settings.load({"NEWSRAG_HOME": str(folder / "home"), "NEWSRAG_BACKEND": "extractive"})
+    archive = Archive(settings, embedder=real_embedder)
+    report = Ingestor(archive).run(corpus.read([str(SAMPLES), str(articles)]))
+    assert report.new == 4 and not report.errors
+    yield archive
+    archive.close()
+
+
+def serve(settings, archive):
+    from rag.wiring import open_assistant
+    from ui.app import build_app, launch
+
+    _, assistant = open_assistant(settings, archive)
+    demo = build_app(settings, archive, assistant)
+    port = free_port()
+    launch(demo, "127.0.0.1", port, block=False)
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def app_url(archive):
+    demo, url = serve(archive.settings, archive)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def ollama():
+    from tests.ollama_standin import OllamaStandin
+
+    with OllamaStandin(models=["llama3.2:latest"], chunk_delay=0.1) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def ollama_url(archive, ollama):
+    settings = archive.settings.with_values({"backend": "auto", "ollama_host": ollama.url,
+                                             "model": "llama3.2"})
+    demo, url = serve(settings, archive)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: scripts/install-system.sh installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium")), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 860},
+        )
+        context.set_default_timeout(LOAD_MS)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def window(browser):
+    """A fresh tab; afterwards, no dialog may have opened and no request may have left 127.0.0.1."""
+    page = browser.new_page()
+    window = Window(page)
+    yield window
+    page.close()
+    assert not window.dialogs, f"a script ran: {window.dialogs}"
+    assert not window.outside_requests(), f"requests left this computer: {window.outside_requests()}"
+
+
+def test_an_answer_streams_in_and_its_marker_brings_the_quoted_passage_into_view(window, app_url):
+    from playwright.sync_api import expect
+
+    window.open(app_url)
+    window.ask(BOULIKESSI)
+    expect(window.last_answer).to_contain_text("Boulikessi", timeout=ANSWER_MS)
+    marker = window.last_answer.locator("a[href^='#source-1-']").first
+    expect(marker).to_have_text("[1]")
+    expect(window.sources.locator("mark").first).to_contain_text("Boulikessi", timeout=LOAD_MS)
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    window.page.screenshot(path=str(artifacts / "chat.png"), full_page=True)
+
+    window.page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    marker.click()
+    source = window.page.locator("#" + marker.get_attribute("href")[1:])
+    expect(source).to_have_class(re.compile(r"\bnr-flash\b"), timeout=5_000)  # the page handled the click
+    expect(source.locator("mark")).to_contain_text("Boulikessi")
+    expect(source.locator("mark")).to_be_in_viewport(timeout=5_000)
+    opened = [p for p in window.page.context.pages if p.url != "about:blank"]
+    assert "#source" not in window.page.url and len(opened) == 1  # no new tab, no jump
+    assert window.requests and not window.outside_requests()
+
+
+def test_a_date_filter_that_excludes_everything_says_nothing_matches(window, app_url):
+    from playwright.sync_api import expect
+
+    window.open(app_url)
+    window.page.locator("#nr-until input, #nr-until textarea").first.fill("1900-01-01")
+    window.ask(BOULIKESSI)
+    expect(window.last_answer).to_contain_text("Nothing in the archive matches", timeout=ANSWER_MS)
+    expect(window.sources.locator("mark")).to_have_count(0)
+
+
+def test_html_in_a_title_shows_as_text_and_runs_nothing(window, app_url):
+    from playwright.sync_api import expect
+
+    window.open(app_url)
+    window.ask(f"How many puffins did the lighthouse keeper count? {HOSTILE}")
+    expect(window.last_answer).to_contain_text("412 puffins", timeout=ANSWER_MS)
+    expect(window.sources).to_contain_text(HOSTILE, timeout=LOAD_MS)
+    expect(window.page.locator("[data-testid='user']").last).to_contain_text(HOSTILE)
+    expect(window.sources.locator("mark").first).to_contain_text("412 puffins")
+    expect(window.sources).to_contain_text("<script>alert(2)</script> ${alert(4)}")
+    window.page.wait_for_timeout(500)  # an injected onerror would have fired by now
+    assert window.page.locator("img[src='x']").count() == 0
+    assert window.page.locator("a[href^='javascript']").count() == 0
+    assert not window.dialogs
+
+
+def test_an_uploaded_file_can_be_asked_about_at_once_with_its_outlet_as_a_filter(window, app_url, tmp_path):
+    from playwright.sync_api import expect
+
+    ferry = {"id": "ferry-1", "title": "Veldmoor ferry resumes", "source": "Harbour Gazette",
+             "published": "2024-03-02", "url": "https://gazette.example/ferry",
+             "text": "The Veldmoor ferry resumed sailing on Saturday after the zebra mussel survey ended. "
+                     "The harbour master said two boats would run each hour until October."}
+    upload = write_jsonl(tmp_path / "ferry-news.jsonl", [ferry, {"id": "broken"}])
+    window.open(app_url)
+    add = window.page.locator("#nr-add")
+    if not window.page.locator("#nr-files").is_visible():
+        add.get_by_text("Add articles").first.click()
+    window.page.locator("#nr-files input[type=file]").set_input_files(str(upload))
+    summary = window.page.locator("#nr-upload-summary")
+    expect(summary).to_contain_text("1 new article added from 1 file", timeout=ANSWER_MS)
+    expect(summary).to_contain_text("ferry-news.jsonl:2")  # the broken record, by file and line
+    expect(window.page.locator("#nr-status")).to_contain_text("from 4 outlets")  # was 3
+
+    window.page.locator("#nr-outlets input").click()
+    window.page.get_by_role("option", name="Harbour Gazette").click()
+    window.page.keyboard.press("Escape")
+    window.ask("What resumed after the zebra mussel survey?")
+    expect(window.last_answer).to_contain_text("Veldmoor ferry", timeout=ANSWER_MS)
+    expect(window.sources).to_contain_text("Harbour Gazette")
+
+
+def test_new_conversation_clears_the_chat_and_the_sources(window, app_url):
+    from playwright.sync_api import expect
+
+    window.open(app_url)
+    window.ask("Who approved the Orrin dam?")
+    expect(window.last_answer).to_contain_text("council", timeout=ANSWER_MS)
+    expect(window.sources).to_contain_text("Also reported by")  # the syndicated copy
+    window.page.locator("#nr-new").click()
+    expect(window.page.locator("[data-testid='bot']")).to_have_count(0, timeout=LOAD_MS)
+    expect(window.sources).to_contain_text("appear here")
+    puffins = "How many puffins did the lighthouse keeper count?"
+    window.ask(puffins)  # the first question of a new conversation
+    expect(window.last_answer).to_contain_text("412 puffins", timeout=ANSWER_MS)
+    expect(window.page.locator("[data-testid='bot']")).to_have_count(1)
+    expect(window.sources.locator("section h3")).to_have_text([f"1. {puffins}"])
+
+
+def test_ollama_answers_stream_in_cite_their_sources_and_follow_ups_use_the_conversation(window, ollama_url,
+                                                                                         ollama):
+    from playwright.sync_api import expect
+
+    window.open(ollama_url)
+    expect(window.page.locator("#nr-status")).to_contain_text("Ollama llama3.2")
+    window.record_stream()
+    window.ask(BOULIKESSI)
+    expect(window.last_answer.locator("a[href^='#source-1-']").first).to_be_visible(timeout=ANSWER_MS)
+    expect(window.last_answer).to_contain_text("Boulikessi", timeout=ANSWER_MS)
+    expect(window.sources.locator("mark").first).to_contain_text("Boulikessi", timeout=LOAD_MS)
+    final = window.last_answer.inner_text()
+    partial = [seen for seen in window.streamed() if seen.strip() not in ("", "…") and seen != final]
+    assert partial, f"the answer did not stream in: {window.streamed()}"
+
+    window.ask("And who left the country?")
+    expect(window.page.locator("[data-testid='bot']")).to_have_count(2, timeout=ANSWER_MS)
+    expect(window.sources.locator("section")).to_have_count(2, timeout=ANSWER_MS)
+    chats = [r for r in ollama.requests if r.get("messages")]
+    assert any(BOULIKESSI in json.dumps(r["messages"]) for r in chats[-2:]), "the follow-up had no history"
+
+
+def test_an_unsupported_sentence_is_marked(window, ollama_url, ollama):
+    from playwright.sync_api import expect
+
+    ollama.mode = "unsupported"
+    try:
+        window.open(ollama_url)
+        window.ask(BOULIKESSI)
+        expect(window.last_answer.locator(".nr-unsupported")).to_contain_text("⚠", timeout=ANSWER_MS)
+        expect(window.last_answer.locator(".nr-unsupported")).to_contain_text("Geneva")
+    finally:
+        ollama.mode = "normal"
+
+
+def test_the_ask_endpoint_returns_what_newsrag_ask_json_prints(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False, analytics_enabled=False)
+    answer = client.predict(BOULIKESSI, api_name="/ask")
+    assert set(answer) == EXPECTED_KEYS
+    assert answer["backend"] == "extractive" and "Boulikessi" in answer["answer"]
+    assert any("Boulikessi" in c["quote"] for c in answer["citations"])
+    cited = answer["citations"][0]
+    assert {"n", "article_id", "title", "source", "published", "url", "quote", "start", "end", "supported",
+            "also_reported_by"} == set(cited)
+    assert html.escape(HOSTILE) not in json.dumps(answer)

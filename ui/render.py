@@ -1,0 +1,154 @@
+"""Pure rendering for the chat window: answers, the status line, the welcome text, upload summaries.
+
+Everything that comes from articles or from a model is escaped here: for HTML with `html.escape`, for
+the chat's Markdown with backslashes as well, so a headline like `<img src=x onerror=...>` shows as
+those characters and a stray `*` or `[` in a quote changes no formatting.
+
+    answer_markdown(answer, turn)    the checked answer: [n] markers linked, unsupported sentences marked
+    linked_markdown(text, turn)      streamed text so far, markers linked
+    status_markdown(stats, backend)  "Archive: 12 articles from 3 outlets, ... · Answers: ..."
+    welcome_markdown(stats)          what to ask, or how to add articles to an empty archive
+    upload_summary_html(results)     one table row per uploaded file
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.records import Answer
+    from ui.upload import FileResult
+
+# What Markdown (GFM) may read as syntax anywhere in a line, and at the start of a line (headings, lists,
+# setext underlines); backslash-escaped, they show as themselves. Links need `[`, images `![`.
+_INLINE_SYNTAX = re.compile(r"([\\`*_\[\]~|$])")
+_LINE_START_SYNTAX = re.compile(r"^([ \t]*)([#+=-])", re.MULTILINE)
+_ORDERED_LIST = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
+_MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+UNSUPPORTED_TITLE = "The cited source does not support this sentence"
+HOW_TO_ADD = (
+    "Add articles: open **Add articles** below and upload JSONL, CSV, HTML, RSS/Atom, TXT or Markdown "
+    "files (or a zip of them), or run `newsrag ingest PATH` in a terminal and reload this page."
+)
+EMPTY_ARCHIVE = f"**The archive is empty**, so there is nothing to ask about yet.\n\n{HOW_TO_ADD}"
+NO_SOURCES_YET = '<p class="nr-empty">The sources of each answer appear here, with the quoted passage.</p>'
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally in Markdown: HTML-escaped, and Markdown syntax backslash-escaped."""
+    text = _INLINE_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))
+    text = _LINE_START_SYNTAX.sub(r"\1\\\2", text)
+    return _ORDERED_LIST.sub(r"\1\\\2", text)
+
+
+def source_anchor(turn: int, n: int) -> str:
+    """The element id of source `n` of answer `turn` in the sources panel."""
+    return f"source-{turn}-{n}"
+
+
+def marker_links(numbers: Iterable[int], turn: int) -> str:
+    return "".join(f"[\\[{n}\\]](#{source_anchor(turn, n)})" for n in numbers)
+
+
+def linked_markdown(text: str, turn: int) -> str:
+    """Answer text as it streams in: escaped, each `[n]` (or `[1, 2]`) a link to its source."""
+    pieces, last = [], 0
+    for marker in _MARKERS.finditer(text):
+        pieces.append(escape_markdown(text[last:marker.start()]))
+        pieces.append(marker_links((int(n) for n in re.findall(r"\d+", marker.group(1))), turn))
+        last = marker.end()
+    pieces.append(escape_markdown(text[last:]))
+    return "".join(pieces)
+
+
+def notice_markdown(notice: str) -> str:
+    return f"ℹ️ _{escape_markdown(notice)}_" if notice else ""
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The checked answer: its sentences in their paragraphs, each followed by its linked markers; a
+    sentence its cited source does not support is marked ⚠ and styled (class `nr-unsupported`)."""
+    if not answer.sentences:
+        body = linked_markdown(answer.text, turn)
+    else:
+        body = _checked_sentences(answer, turn)
+        if any(s.sources and not s.supported for s in answer.sentences):
+            body += "\n\n<small>⚠ marks a sentence that its cited source does not support.</small>"
+    return "\n\n".join(x for x in (notice_markdown(answer.notice), body) if x)
+
+
+def _checked_sentences(answer: Answer, turn: int) -> str:
+    pieces, cursor = [], 0
+    for sentence in answer.sentences:
+        at = answer.text.find(sentence.text, cursor)
+        gap = answer.text[cursor:at] if at >= 0 else " "
+        if at >= 0:
+            cursor = at + len(sentence.text)
+        text = escape_markdown(sentence.text)
+        if sentence.sources and not sentence.supported:
+            text = f'<span class="nr-unsupported" title="{UNSUPPORTED_TITLE}">⚠ {text}</span>'
+        marks = marker_links(sentence.sources, turn)
+        separator = ("\n\n" if "\n" in gap else " ") if pieces else ""
+        pieces.append(f"{separator}{text} {marks}" if marks else f"{separator}{text}")
+    return "".join(pieces)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def outlet_choices(stats: Mapping) -> list[str]:
+    """The outlets to filter by, alphabetically (articles without an outlet cannot be picked)."""
+    return sorted((s for s in stats["sources"] if s), key=str.casefold)
+
+
+def status_markdown(stats: Mapping, backend: str) -> str:
+    """One line: what the archive holds, and what answers the questions."""
+    if not stats["articles"]:
+        archive = "empty (add articles below, or run `newsrag ingest PATH`)"
+    else:
+        outlets = len(outlet_choices(stats))
+        dates = f"{stats['date_min']} … {stats['date_max']}" if stats["date_min"] else "no dates"
+        archive = f"{_count(stats['articles'], 'article')} from {_count(outlets, 'outlet')}, {dates}"
+    return f"**Archive:** {archive} · **Answers:** {escape_markdown(backend)}"
+
+
+def welcome_markdown(stats: Mapping) -> str:
+    if not stats["articles"]:
+        return EMPTY_ARCHIVE
+    return (
+        f"Ask a question about the {_count(stats['articles'], 'article')} in the archive. Answers cite "
+        "their sources as [1], [2]: click one to see the quoted passage."
+    )
+
+
+def error_markdown(message: str) -> str:
+    return f"⚠️ {escape_markdown(message)}"
+
+
+def upload_summary_html(results: Sequence[FileResult], problem: str = "") -> str:
+    """A table with one row per file: added, updated, unchanged, duplicates, and its errors (file:line)."""
+    if problem:
+        return f'<p class="nr-upload-problem">⚠ {html.escape(problem)}</p>'
+    if not results:
+        return ""
+    rows = "".join(_summary_row(r) for r in results)
+    added = sum(r.new for r in results)
+    return (
+        f'<p class="nr-upload-total">{_count(added, "new article")} added from '
+        f"{_count(len(results), 'file')}; they can be asked about now.</p>"
+        '<table class="nr-upload"><thead><tr><th>File</th><th>New</th><th>Updated</th><th>Unchanged</th>'
+        f"<th>Duplicates</th><th>Errors</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _summary_row(result: FileResult, shown: int = 10) -> str:
+    errors = "".join(f"<li>{html.escape(e)}</li>" for e in result.errors[:shown])
+    if len(result.errors) > shown:
+        errors += f"<li>… and {len(result.errors) - shown} more</li>"
+    cells = [html.escape(result.name), result.new, result.updated, result.unchanged, result.duplicates]
+    errors_cell = f"<ul>{errors}</ul>" if errors else "0"
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{errors_cell}</td></tr>"
