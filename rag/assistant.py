@@ -22,6 +22,7 @@ from rag.records import Answer
 from rag.retrieve import Retrieval, Retriever
 
 BACKENDS = ("auto", "ollama", "extractive")
+HISTORY_TURNS = 6  # earlier (question, answer) pairs a follow-up is given
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}
 
@@ -57,6 +58,7 @@ class Assistant:
         question = question.strip()
         if not question:
             raise InputError("the question is empty")
+        history = tuple(history)[-HISTORY_TURNS:]
         generator, notice = self._choose(backend or self.backend)
         if notice:
             yield Event("notice", notice)

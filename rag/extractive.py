@@ -24,7 +24,7 @@ MEANING, WORDS, RANK = 0.6, 0.3, 0.1
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder, sentences: int = 3, passages: int = 5):
+    def __init__(self, embedder, sentences: int = 3, passages: int = 8):
         self.embedder = embedder
         self.sentences = sentences
         self.passages = passages
