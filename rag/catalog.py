@@ -124,6 +124,16 @@ class Catalog:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def generation(self) -> str:
+        """Changes whenever chunks are added or removed (SQLite's data_version sees other processes)."""
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        return f"{version}:{self.meta('generation') or 0}"
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+                   "SET value = CAST(value AS INTEGER) + 1")
+
     # -- what ingest asks before it embeds anything ----------------------------------------------
 
     def version_of(self, article_id: str) -> str | None:
@@ -181,12 +191,14 @@ class Catalog:
                     row += 1
                 db.execute("INSERT INTO signatures VALUES (?, ?)", (a.id, item.signature.tobytes()))
                 db.executemany("INSERT INTO bands VALUES (?, ?)", ((k, a.id) for k in item.band_keys))
+            self._bump(db)
 
     def add_alias(self, article: Article, canonical: str, version: str) -> None:
         """Record `article` as an exact copy of the stored article `canonical`."""
         with self.transaction() as db:
             if article.id != canonical:
                 self._drop_article(db, article.id, keep_aliases=True)
+                self._bump(db)
             db.execute(
                 "INSERT OR REPLACE INTO aliases VALUES (?,?,?,?,?,?,?)",
                 (article.id, canonical, article.title, article.source, article.url,
@@ -201,6 +213,7 @@ class Catalog:
                 return False
             self._drop_article(db, canonical, keep_aliases=False)
             db.execute("DELETE FROM aliases WHERE canonical = ? OR id = ?", (canonical, article_id))
+            self._bump(db)
         return True
 
     def _drop_article(self, db: sqlite3.Connection, article_id: str, keep_aliases: bool) -> None:

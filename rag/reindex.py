@@ -70,6 +70,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             db.execute("DELETE FROM meta WHERE key = 'reindex_target'")
+            catalog._bump(db)
             db.execute("DELETE FROM pending")
             db.execute("DELETE FROM garbage")
         _drop(client, old or "newsrag_chunks")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from rag import lexical
 from rag.catalog import Catalog, day_number
+from rag.dense_filtered import FilteredDense
 from rag.filters import Filters
 from rag.records import ArticleMeta, Chunk, Hit
 from rag.when import TimeIntent, resolve
@@ -68,6 +69,7 @@ class Retriever:
         self.vectors = vectors
         self.embedder = embedder
         self.ranking = ranking
+        self.filtered = FilteredDense(catalog)
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
@@ -83,7 +85,10 @@ class Retriever:
             return Retrieval((), filters, intent, self._nothing_notice(filters, intent), timings)
         vector = self.embedder.embed([question])[0]
         timings["embed_ms"] = _ms(started)
-        dense = self.vectors.query(vector, CANDIDATES, filters.chroma())
+        if filters.active:  # Chroma's `where` is two orders of magnitude slower: see rag.dense_filtered
+            dense = self.filtered.query(vector, CANDIDATES, filters)
+        else:
+            dense = self.vectors.query(vector, CANDIDATES)
         timings["dense_ms"] = _ms(started) - timings["embed_ms"]
         lexical_started = time.perf_counter()
         words = lexical.search(self.catalog, question, CANDIDATES, filters)

@@ -73,7 +73,7 @@ class ChromaVectors:
             where=where,
             include=["distances"],
         )
-        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     def count(self) -> int:
         return self._call(self._collection.count)

@@ -20,7 +20,8 @@ MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 
 PRESENT_CUES = re.compile(
@@ -85,13 +86,21 @@ def _past_days(text: str, as_of: dt.date):
     return as_of - dt.timedelta(days=days), as_of, match.group(0).strip()
 
 
+def _named_month(word: str, year: str | None, as_of: dt.date) -> tuple[int, int]:
+    """(year, month) of "March 2020", or of "March" alone: the last March up to the as-of date."""
+    month = MONTHS[word[:4] if word.startswith("sept") else word[:3]]
+    if year:
+        return int(year), month
+    return (as_of.year if month <= as_of.month else as_of.year - 1), month
+
+
 def _month_year(text: str, as_of: dt.date):
-    match = re.search(rf"\b(in|during|since|from)\s+(?:(?:the\s+)?(?:early|late|mid-?)\s*)?{_MONTH}(?:\s+(\d{{4}}))?\b", text)
+    match = re.search(
+        rf"\b(in|during|since|from)\s+(?:(?:the\s+)?(?:early|late|mid-?)\s*)?{_MONTH}(?:\s+(\d{{4}}))?\b", text
+    )
     if not match:
         return None
-    month = MONTHS[match.group(2)[:4] if match.group(2).startswith("sept") else match.group(2)[:3]]
-    year = int(match.group(3)) if match.group(3) else (as_of.year if month <= as_of.month else as_of.year - 1)
-    since, until = _month_range(year, month)
+    since, until = _month_range(*_named_month(match.group(2), match.group(3), as_of))
     if match.group(1) in ("since", "from"):
         until = as_of
     return since, until, match.group(0).strip()
@@ -101,13 +110,12 @@ def _since_event_in_month(text: str, as_of: dt.date):
     match = re.search(rf"\bsince\b[^.?!]{{0,40}}?\bin\s+{_MONTH}(?:\s+(\d{{4}}))?\b", text)
     if not match:
         return None
-    month = MONTHS[match.group(1)[:4] if match.group(1).startswith("sept") else match.group(1)[:3]]
-    year = int(match.group(2)) if match.group(2) else (as_of.year if month <= as_of.month else as_of.year - 1)
-    return _month_range(year, month)[0], as_of, match.group(0).strip()
+    return _month_range(*_named_month(match.group(1), match.group(2), as_of))[0], as_of, match.group(0).strip()
 
 
 def _year(text: str, as_of: dt.date):
-    match = re.search(r"\b(in|during|since|from|throughout)\s+(?:early\s+|late\s+)?((?:19|20)\d\d)\b(?!\s*(?:election|olympics|world cup|census))", text)
+    match = re.search(r"\b(in|during|since|from|throughout)\s+(?:early\s+|late\s+)?((?:19|20)\d\d)\b"
+                      r"(?!\s*(?:election|olympics|world cup|census))", text)
     if not match:
         return None
     year = int(match.group(2))

@@ -54,6 +54,7 @@ def test_a_sentence_its_citation_does_not_support_is_marked(real_embedder):
 
 
 def test_only_cited_sources_are_listed_and_uncited_sentences_are_not_supported(real_embedder):
-    _, sentences, citations = cite("Wagner said it completed its mission in Mali [2]. Nothing else is known.", hits(), real_embedder)
+    answer = "Wagner said it completed its mission in Mali [2]. Nothing else is known."
+    _, sentences, citations = cite(answer, hits(), real_embedder)
     assert [c.article_id for c in citations] == ["a2"]
     assert [s.supported for s in sentences] == [True, False]

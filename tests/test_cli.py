@@ -108,3 +108,30 @@ def test_the_wikinews_archive_ingests_once_then_is_unchanged(cli_env):
     assert stats["articles"] == 293 and (stats["date_min"], stats["date_max"]) == ("2019-01-04", "2020-12-28")
     # the timing goal (second pass under a tenth of the first) is measured by `make bench`
     print(f"wikinews ingest: first {first_seconds:.1f}s, second {second_seconds:.1f}s (whole process)")
+
+
+def test_ask_prints_the_answer_object_and_eval_reports_the_measures(tmp_path, cli_env):
+    env = {**cli_env, "NEWSRAG_BACKEND": "auto", "OLLAMA_HOST": "http://127.0.0.1:9"}
+    newsrag(env, "ingest", "corpus/samples", "--json")
+    answer = as_json(newsrag(env, "ask", "Which town saw an attack that killed over 30 soldiers?", "--json"))
+    assert set(answer) >= {"question", "answer", "backend", "notice", "citations", "retrieved", "timings"}
+    assert "Boulikessi" in answer["answer"] and answer["backend"] == "extractive"
+    assert "http://127.0.0.1:9" in answer["notice"]
+    citation = answer["citations"][0]
+    assert set(citation) >= {"n", "article_id", "title", "source", "published", "url", "quote", "start", "end",
+                             "supported"}
+    shown = as_json(newsrag(env, "show", citation["article_id"], "--json"))
+    assert shown["text"][citation["start"]:citation["end"]] == citation["quote"]
+    assert set(answer["timings"]) == {"retrieval_ms", "generation_ms"}
+
+    text = newsrag(env, "ask", "Which town saw an attack that killed over 30 soldiers?", "--backend", "extractive")
+    assert "Boulikessi" in text.stdout and "[1] Wagner Group Exits Mali" in text.stdout
+
+    questions = write_jsonl(tmp_path / "q.jsonl", [
+        {"id": "q1", "question": "Which town saw an attack that killed over 30 soldiers?",
+         "answers": ["Boulikessi"], "evidence": ["sample-wagner-mali"], "question_date": "2025-06-10"}])
+    articles = write_jsonl(tmp_path / "a.jsonl", [GOOD])
+    report = as_json(newsrag(env, "eval", "--articles", str(articles), "--questions", str(questions), "--json"))
+    assert set(report) == {"questions", "hits@1", "hits@4", "hits@10", "mrr@10", "answer_contains",
+                           "retrieval_ms_p50", "retrieval_ms_p95", "backend"}
+    assert (report["questions"], report["hits@1"], report["mrr@10"], report["answer_contains"]) == (1, 1.0, 1.0, 1.0)

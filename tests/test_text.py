@@ -35,7 +35,7 @@ def test_chunks_are_exact_spans_of_about_the_asked_size_with_a_sentence_of_overl
         assert text[piece.start : piece.end] == piece.text
         assert word_count(piece.text) <= 50
         assert piece.id == f"a1:01234567:{piece.position}"
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in zip(chunks, chunks[1:], strict=False):
         last_sentence = before.text.rsplit(". ", 1)[-1].split("\n")[-1]
         assert after.text.startswith(last_sentence)
     assert chunks[0].start == 0 and chunks[-1].end == len(text)

@@ -1,0 +1,36 @@
+"""Settings: defaults < TOML file < environment, validated, with clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from rag.errors import InputError
+from rag.settings import PACKAGED_MODEL, Settings
+
+
+def test_defaults_are_spelled_out():
+    settings = Settings.load({})
+    assert settings.embed_model == PACKAGED_MODEL and settings.backend == "auto"
+    assert settings.home == Path("~/.local/share/newsrag").expanduser()
+
+
+def test_the_environment_wins_over_the_toml_file(tmp_path):
+    (tmp_path / "config.toml").write_text('[newsrag]\nmodel = "mistral"\nchunk_words = 150\n', encoding="utf-8")
+    settings = Settings.load({"NEWSRAG_HOME": str(tmp_path), "NEWSRAG_MODEL": "qwen2.5"})
+    assert (settings.model, settings.chunk_words, settings.home) == ("qwen2.5", 150, tmp_path)
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"NEWSRAG_CHUNK_WORDS": "many"}, "chunk_words' must be a int"),
+    ({"NEWSRAG_BACKEND": "gpt"}, "backend must be auto, ollama or extractive"),
+])
+def test_bad_values_name_the_setting(environ, message):
+    with pytest.raises(InputError, match=message):
+        Settings.load(environ)
+
+
+def test_a_broken_config_file_names_the_file(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("model = \n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.toml"):
+        Settings.load({"NEWSRAG_CONFIG": str(config)})
