@@ -33,9 +33,19 @@ class Archive:
 
     @cached_property
     def embedder(self):
-        from rag.embedding import SentenceTransformerEmbedder
+        settings = self.settings
+        kind = settings.encoder
+        if kind == "auto":  # keep the encoder the archive was built with: no reindex needed
+            built_with = self.catalog.meta("embedding_model") or ""
+            kind = built_with.rpartition("#")[2] if "#" in built_with else "torch"
+        if kind == "torch":
+            from rag.embedding import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(self.settings.embed_model, self.settings.embed_batch)
+            return SentenceTransformerEmbedder(settings.embed_model, settings.embed_batch)
+        from rag.embedding_onnx import OnnxEmbedder
+
+        return OnnxEmbedder(settings.embed_model, settings.embed_batch, quantized=kind == "onnx-int8",
+                            cache_dir=settings.model_cache)
 
     @cached_property
     def client(self):
@@ -58,10 +68,11 @@ class Archive:
         built_with = self.catalog.meta("embedding_model")
         wanted = self.embedder.name
         if built_with and built_with != wanted and self.catalog.query("SELECT 1 FROM chunks LIMIT 1"):
+            model, _, encoder = built_with.partition("#")
             raise StoreError(
                 f"this archive ({self.location}) was built with the embedding model {built_with!r}, "
                 f"but {wanted!r} is configured: run `newsrag reindex` to rebuild it with {wanted!r}, "
-                f"or set NEWSRAG_EMBED_MODEL={built_with}"
+                f"or set NEWSRAG_EMBED_MODEL={model} NEWSRAG_ENCODER={encoder or 'torch'}"
             )
         if built_with != wanted:
             self.catalog.set_meta("embedding_model", wanted)

@@ -31,7 +31,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles(
     id TEXT PRIMARY KEY, title TEXT, source TEXT, published TEXT, day INTEGER, url TEXT,
-    authors TEXT, text TEXT, content_key TEXT, version TEXT, grp TEXT);
+    authors TEXT, text TEXT, content_key TEXT, version TEXT, grp TEXT, title_vector BLOB);
 CREATE INDEX IF NOT EXISTS articles_content ON articles(content_key);
 CREATE INDEX IF NOT EXISTS articles_grp ON articles(grp);
 CREATE TABLE IF NOT EXISTS aliases(
@@ -95,6 +95,9 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        if "title_vector" not in columns:  # stores made before headlines were embedded
+            self._db.execute("ALTER TABLE articles ADD COLUMN title_vector BLOB")
 
     def close(self) -> None:
         self._db.close()
@@ -164,17 +167,19 @@ class Catalog:
         with self.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((i,) for i in chunk_ids))
 
-    def commit(self, planned: Sequence[PlannedArticle], vectors: np.ndarray) -> None:
-        """Store articles (replacing earlier versions) with their chunks' vectors, in one transaction."""
+    def commit(self, planned: Sequence[PlannedArticle], vectors: np.ndarray, title_vectors: np.ndarray) -> None:
+        """Store articles (replacing earlier versions) with their chunks' and headlines' vectors, in one
+        transaction. `vectors` has a row per chunk, in order; `title_vectors` a row per article."""
         row = 0
         with self.transaction() as db:
-            for item in planned:
+            for index, item in enumerate(planned):
                 self._drop_article(db, item.article.id, keep_aliases=True)
                 a = item.article
                 db.execute(
-                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (a.id, a.title, a.source, a.published_iso, day_number(a.published), a.url,
-                     json.dumps(list(a.authors)), a.text, item.content_key, item.version, item.group),
+                     json.dumps(list(a.authors)), a.text, item.content_key, item.version, item.group,
+                     title_vectors[index].astype(np.float32).tobytes()),
                 )
                 db.execute("DELETE FROM aliases WHERE id = ?", (a.id,))
                 for c in item.chunks:

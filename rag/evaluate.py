@@ -59,16 +59,21 @@ def contains_answer(answer: str, gold: list[str]) -> bool:
     return any((g := " ".join(words(a))) and re.search(rf"\b{re.escape(g)}\b", text) for a in gold)
 
 
+def _passages(k: int) -> int:
+    """Passages to retrieve so that the ranked list holds k distinct articles, copies folded."""
+    return 2 * k * PER_ARTICLE
+
+
 def evaluate(assistant: Assistant, questions: list[dict], k: int = 10, backend: str = "extractive",
              answer: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
     ranks, contained, latencies = [], [], []
     for index, q in enumerate(questions, start=1):
         if answer:
-            result = assistant.ask(q["question"], as_of=q["as_of"], k=k * PER_ARTICLE, backend=backend)
+            result = assistant.ask(q["question"], as_of=q["as_of"], k=_passages(k), backend=backend)
             hits, latency = result.hits, result.timings.get("retrieval_ms", 0.0)
             contained.append(contains_answer(result.text, q["answers"]))
         else:
-            retrieval = assistant.retriever.retrieve(q["question"], as_of=q["as_of"], k=k * PER_ARTICLE)
+            retrieval = assistant.retriever.retrieve(q["question"], as_of=q["as_of"], k=_passages(k))
             hits, latency = retrieval.hits, retrieval.timings.get("retrieval_ms", 0.0)
         latencies.append(latency)
         articles = ranked_articles(hits)[:k]

@@ -17,7 +17,10 @@ from rag.records import Hit
 from rag.text import sentence_spans
 
 NO_ANSWER = "No article in the archive answers this."
-RELEVANT = 0.30  # best sentence's cosine with the question below which nothing answers it
+# Best sentence's cosine with the question below which nothing answers it. Measured: realtimeqa-dev
+# questions against their own archive never fall below it (5th percentile 0.53); the same questions
+# against the unrelated Wikinews archive fall below it 73% of the time (median 0.39).
+RELEVANT = 0.45
 MEANING, WORDS, RANK = 0.6, 0.3, 0.1
 
 

@@ -144,11 +144,14 @@ class Ingestor:
         done = articles = 0
         for batch in _batches(plans, self.batch_chunks):
             pieces = [(p.article, c) for p in batch for c in p.chunks]
-            vectors = self.archive.embedder.embed([embedding_text(a, c) for a, c in pieces])
+            embedded = self.archive.embedder.embed(
+                [embedding_text(a, c) for a, c in pieces] + [p.article.title for p in batch]
+            )
+            vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
             ids = [c.id for _, c in pieces]
             self.catalog.mark_pending(ids)
             self.archive.vectors.add(ids, vectors, [chunk_metadata(a, c) for a, c in pieces])
-            self.catalog.commit(batch, vectors)
+            self.catalog.commit(batch, vectors, title_vectors)
             done += len(pieces)
             articles += len(batch)
             report.chunks_added += len(pieces)

@@ -35,6 +35,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         vectors = ChromaVectors(client, target, where=archive.location)
         with catalog.transaction() as db:
             db.execute("DROP TABLE IF EXISTS chunks_next")
+            db.execute("DROP TABLE IF EXISTS titles_next")
             db.execute("CREATE TABLE chunks_next AS SELECT * FROM chunks WHERE 0")
         rows = catalog.query("SELECT id, title, source, published, url, text, version FROM articles")
         plans = []
@@ -48,10 +49,15 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         for start in range(0, len(plans), step):
             batch = plans[start : start + step]
             pieces = [(a, c) for a, cs in batch for c in cs]
+            embedded = archive.embedder.embed([embedding_text(a, c) for a, c in pieces] + [a.title for a, _ in batch])
+            chunk_vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
             if pieces:
-                embedded = archive.embedder.embed([embedding_text(a, c) for a, c in pieces])
-                vectors.add([c.id for _, c in pieces], embedded, [chunk_metadata(a, c) for a, c in pieces])
-                _stage(catalog, pieces, embedded)
+                vectors.add([c.id for _, c in pieces], chunk_vectors, [chunk_metadata(a, c) for a, c in pieces])
+                _stage(catalog, pieces, chunk_vectors)
+            with catalog.transaction() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS titles_next(id TEXT PRIMARY KEY, vector BLOB)")
+                rows = [(a.id, v.astype(np.float32).tobytes()) for (a, _), v in zip(batch, title_vectors, strict=True)]
+                db.executemany("INSERT OR REPLACE INTO titles_next VALUES (?, ?)", rows)
             done += len(pieces)
             if progress:
                 progress(done, total, start + len(batch), len(plans))
@@ -66,6 +72,8 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
                 "FROM chunks c JOIN articles a ON a.id = c.article_id"
             )
             db.execute("DROP TABLE chunks_next")
+            db.execute("UPDATE articles SET title_vector = (SELECT vector FROM titles_next t WHERE t.id = articles.id)")
+            db.execute("DROP TABLE titles_next")
             for key, value in (("collection", target), ("embedding_model", archive.embedder.name),
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

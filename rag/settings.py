@@ -15,6 +15,7 @@ from pathlib import Path
 from rag.errors import InputError
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+ENCODERS = ("auto", "torch", "onnx", "onnx-int8")
 
 # environment variable -> field
 _ENV = {
@@ -22,6 +23,8 @@ _ENV = {
     "NEWSRAG_CHROMA_URL": "chroma_url",
     "NEWSRAG_EMBED_MODEL": "embed_model",
     "NEWSRAG_EMBED_BATCH": "embed_batch",
+    "NEWSRAG_ENCODER": "encoder",
+    "NEWSRAG_MODEL_CACHE": "model_cache",
     "NEWSRAG_INGEST_BATCH": "ingest_batch",
     "NEWSRAG_CHUNK_WORDS": "chunk_words",
     "NEWSRAG_CHUNK_OVERLAP": "chunk_overlap",
@@ -38,6 +41,9 @@ class Settings:
     chroma_url: str = ""
     embed_model: str = PACKAGED_MODEL
     embed_batch: int = 16  # measured fastest on 2 CPU cores (ENVIRONMENT.md)
+    # auto: what built the archive (torch for a new one) | torch | onnx | onnx-int8
+    encoder: str = "auto"
+    model_cache: Path = Path("~/.cache/newsrag/models").expanduser()  # ONNX exports, per machine
     ingest_batch: int = 256  # chunks embedded and committed together
     chunk_words: int = 200
     chunk_overlap: int = 1  # sentences carried over between consecutive chunks
@@ -83,6 +89,8 @@ class Settings:
         result = replace(self, **typed)
         if result.backend not in ("auto", "ollama", "extractive"):
             raise InputError(f"{origin}: backend must be auto, ollama or extractive, not {result.backend!r}")
+        if result.encoder not in ENCODERS:
+            raise InputError(f"{origin}: encoder must be one of {', '.join(ENCODERS)}, not {result.encoder!r}")
         if result.chunk_words < 20:
             raise InputError(f"{origin}: chunk_words must be at least 20")
         return result

@@ -157,7 +157,7 @@ def ollama_assistant(retriever, archive, url, timeout=5.0, backend="auto"):
 
 def test_ollama_answers_with_verified_citations_and_sources_in_a_data_block(retriever, archive, standin):
     answer = ollama_assistant(retriever, archive, standin.url).ask(
-        "Which town saw an attack that killed over 30 soldiers?", as_of=TODAY)
+        "Which town in Mali saw an attack that killed over 30 soldiers?", as_of=TODAY)
     assert answer.backend == "ollama:llama3.2" and answer.notice == ""
     assert "Boulikessi" in answer.text and answer.citations and all(c.supported for c in answer.citations)
     prompt = standin.requests[-1]["messages"][-1]["content"]
@@ -201,19 +201,19 @@ def test_a_stalled_model_gives_a_notice_and_an_extractive_answer(retriever, arch
 
 def test_a_follow_up_is_rewritten_into_a_standalone_query(retriever, archive, standin):
     assistant = ollama_assistant(retriever, archive, standin.url)
-    first = assistant.ask("Which town saw an attack that killed over 30 soldiers?", as_of=TODAY)
+    first = assistant.ask("Which town in Mali saw an attack that killed over 30 soldiers?", as_of=TODAY)
     follow = assistant.ask("and who left the country?", as_of=TODAY, history=[(first.question, first.text)])
     rewrite = [r for r in standin.requests if "standalone" in json.dumps(r).lower()]
     assert rewrite and follow.hits[0].article.id == "sample-wagner-mali"
 
 
 def test_filtered_dense_search_agrees_with_chromas_own_where_filter(archive):
-    from rag.dense_filtered import FilteredDense
+    from rag.dense_filtered import VectorTable
 
     vector = archive.embedder.embed(["protests against the government"])[0]
     for filters in (Filters(since=dt.date(2020, 1, 1), until=dt.date(2020, 6, 30)),
                     Filters(sources=("Wire Service",)), Filters(as_of=dt.date(2019, 6, 1))):
-        ours = FilteredDense(archive.catalog).query(vector, 10, filters)
+        ours = VectorTable(archive.catalog).query(vector, 10, filters)
         chroma = archive.vectors.query(vector, 10, filters.chroma())
         assert [i for i, _ in ours] == [i for i, _ in chroma]
         assert [round(s, 4) for _, s in ours] == [round(s, 4) for _, s in chroma]

@@ -169,3 +169,19 @@ def test_reindex_rebuilds_chunks_with_new_settings(make_archive):
     assert chroma_ids(smaller) == after
     hits = smaller.catalog.query("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'comet'")[0][0]
     assert hits >= 1
+
+
+def test_the_onnx_encoder_can_build_an_archive_and_auto_keeps_using_it(make_archive, tmp_path):
+    from rag.archive import Archive
+
+    settings = make_archive().settings.with_values(
+        {"home": tmp_path / "onnx-home", "encoder": "onnx", "model_cache": tmp_path / "models"})
+    archive = Archive(settings)
+    assert Ingestor(archive).run([article("a")]).new == 1
+    assert stats(archive.catalog, "")["embedding_model"].endswith("#onnx")
+    archive.close()
+    again = Archive(settings.with_values({"encoder": "auto"}))
+    assert again.embedder.name.endswith("#onnx")
+    assert Ingestor(again).run([article("c", OTHER, title="Comet")]).new == 1
+    with pytest.raises(StoreError, match="NEWSRAG_ENCODER=onnx"):
+        Ingestor(Archive(settings.with_values({"encoder": "torch"}))).run([article("d", OTHER + " More.")])

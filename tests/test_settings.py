@@ -34,3 +34,8 @@ def test_a_broken_config_file_names_the_file(tmp_path):
     config.write_text("model = \n", encoding="utf-8")
     with pytest.raises(InputError, match="bad.toml"):
         Settings.load({"NEWSRAG_CONFIG": str(config)})
+
+
+def test_an_unknown_encoder_is_refused_with_the_choices():
+    with pytest.raises(InputError, match="encoder must be one of auto, torch, onnx, onnx-int8"):
+        Settings.load({"NEWSRAG_ENCODER": "gpu"})
