@@ -49,14 +49,11 @@ def read_json(name: str, text: str) -> Iterator[Article | ReadFailure]:
         if text[start] == "[" and position == 0:
             yield from _read_array(name, text, start, line)
             return
-        try:
-            value, position = _decoder.raw_decode(text, start)
-        except json.JSONDecodeError as error:
-            yield ReadFailure(name, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
+        decoded = _decode(name, text, start, line)
+        if isinstance(decoded, ReadFailure):
+            yield decoded
             return
-        except (ValueError, RecursionError) as error:
-            yield ReadFailure(name, line, f"invalid JSON: {_describe(error)}")
-            return
+        value, position = decoded
         yield from _unwrap(name, line, value)
         line += text.count("\n", start, position)
 
@@ -68,14 +65,11 @@ def _read_array(name: str, text: str, start: int, line: int) -> Iterator[Article
         line += text.count("\n", position, begin)
         if begin < len(text) and text[begin] == "]":
             return
-        try:
-            value, position = _decoder.raw_decode(text, begin)
-        except json.JSONDecodeError as error:
-            yield ReadFailure(name, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
+        decoded = _decode(name, text, begin, line)
+        if isinstance(decoded, ReadFailure):
+            yield decoded
             return
-        except (ValueError, RecursionError) as error:
-            yield ReadFailure(name, line, f"invalid JSON: {_describe(error)}")
-            return
+        value, position = decoded
         yield _from_value(name, line, value)
         line += text.count("\n", begin, position)
         after = _skip_space(text, position)
@@ -87,6 +81,16 @@ def _read_array(name: str, text: str, start: int, line: int) -> Iterator[Article
             return
         yield ReadFailure(name, line, "invalid JSON: expected ',' or ']' after an array item")
         return
+
+
+def _decode(name: str, text: str, start: int, line: int):
+    """(value, end position) of the JSON value at `start`, or the `ReadFailure` saying why not."""
+    try:
+        return _decoder.raw_decode(text, start)
+    except json.JSONDecodeError as error:
+        return ReadFailure(name, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
+    except (ValueError, RecursionError) as error:  # e.g. a 5,000-digit number, [[[[...]]]]
+        return ReadFailure(name, line, f"invalid JSON: {_describe(error)}")
 
 
 def _unwrap(name: str, line: int, value) -> Iterator[Article | ReadFailure]:

@@ -11,10 +11,11 @@ Endpoints, as the client reads them: GET / , /api/version, /api/tags, /api/ps; P
 /api/chat and /api/generate (NDJSON over chunked encoding when streamed, one JSON object otherwise).
 A model it does not have gets HTTP 404 `{"error": "model \"NAME\" not found, try pulling it first"}`.
 
-The "model" reads the prompt as text: `parse_sources` on the last user message, then it writes back the
-one or two source sentences sharing the most words with the question, verbatim, each followed by ` [n]`;
-with no shared word it answers NO_ANSWER. Asked to rewrite a follow-up (the rewrite system prompt), it
-returns the question plus the key words of the previous user turn.
+The "model" (tests/standin_model.py) reads the prompt as text: `parse_sources` on the last user
+message, then it writes back the one or two source sentences sharing the most words with the
+question, verbatim, each followed by ` [n]`; with no shared word it answers NO_ANSWER. Asked to
+rewrite a follow-up (the rewrite system prompt), it returns the question plus the key words of the
+previous user turn.
 
 Modes: normal, slow (`chunk_delay` s before each chunk), bad_marker (adds a sentence citing a source
 number that does not exist), unsupported (adds a fluent sentence found in no source, citing [1]),
@@ -38,28 +39,17 @@ import time
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from rag.prompt import CLOSE, NO_ANSWER, REWRITE_INSTRUCTIONS, parse_sources
+from tests.standin_model import UNSUPPORTED_SENTENCE, reply
+
+__all__ = ["MODES", "RUNNER_ERROR", "UNSUPPORTED_SENTENCE", "OllamaStandin"]
 
 MODES = tuple("normal slow bad_marker unsupported obey_injection stall drop reset malformed error".split())
-UNSUPPORTED_SENTENCE = "The ceasefire was signed by both presidents in Geneva."
 RUNNER_ERROR = "an error was encountered while running the model"
 VERSION = "0.12.6"
 
-_STOPWORDS = frozenset(
-    """a an and are as at be been but by did do does for from had has have he her his how i in into is it
-    its of on or said say says she that the their them they this to up was were what when where which who
-    whom why will with would about after again also any can could more most other over some such than
-    then there these those tell told what's""".split()
-)
-_INJECTION = re.compile(
-    r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above) instructions"
-    r"(?: and)? say[:,]?\s*[\"']?(?P<say>[^\"'\n]+?)[\"']?\s*(?:[.!?](?:\s|$)|\n|$)",
-    re.IGNORECASE,
-)
 _DETAILS = dict(
     format="gguf", family="llama", families=["llama"], parameter_size="3.2B", quantization_level="Q4_K_M"
 )
-_SYSTEM_LINE = re.compile(r"^\s*SYSTEM:\s*(?:say\s+)?(?P<say>.+?)\s*$", re.MULTILINE)
 
 
 class OllamaStandin:
@@ -132,21 +122,7 @@ class OllamaStandin:
 
     def reply(self, messages: list[dict]) -> str:
         """What the "model" says to these chat messages in the current mode."""
-        system = messages[0].get("content", "") if messages and messages[0].get("role") == "system" else ""
-        prompt = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
-        if system == REWRITE_INSTRUCTIONS:
-            return _rewrite(prompt)
-        sources = parse_sources(prompt)
-        question = prompt.rpartition(CLOSE)[2].strip().removeprefix("Question:").strip()
-        if self.mode == "obey_injection" and (obeyed := _obey(sources)):
-            return obeyed
-        picked = _best_sentences(question, sources)
-        answer = " ".join(f"{sentence} [{n}]" for n, sentence in picked) or NO_ANSWER
-        if self.mode == "bad_marker":
-            answer += f" Officials gave no further details. [{max(9, len(sources) + 1)}]"
-        elif self.mode == "unsupported":
-            answer += f" {UNSUPPORTED_SENTENCE} [1]"
-        return answer
+        return reply(messages, self.mode)
 
 
 class _Server(ThreadingHTTPServer):
@@ -366,48 +342,3 @@ def _show(name: str) -> dict:
 def _pieces(text: str, words_per_chunk: int) -> list[str]:
     words = re.findall(r"\s*\S+", text)
     return ["".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)] or [""]
-
-
-def _words(text: str) -> set[str]:
-    words = {w.lower() for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", text)}
-    return {w.removesuffix("'s") for w in words if w not in _STOPWORDS and len(w) > 2}
-
-
-def _sentences(passage: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", passage) if s.strip()]
-
-
-def _best_sentences(question: str, sources: dict[int, str]) -> list[tuple[int, str]]:
-    wanted = _words(question)
-    scored = [
-        (len(wanted & _words(sentence)), n, sentence)
-        for n, passage in sources.items()
-        for sentence in _sentences(passage)
-    ]
-    best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:2]
-    return [(n, sentence) for _, n, sentence in best]
-
-
-def _obey(sources: dict[int, str]) -> str:
-    for n, passage in sources.items():
-        found = _INJECTION.search(passage) or _SYSTEM_LINE.search(passage)
-        if found:
-            said = found.group("say").strip().rstrip(".!?")
-            return f"{said[:1].upper()}{said[1:]}. [{n}]"
-    return ""
-
-
-def _rewrite(prompt: str) -> str:
-    question = re.search(r"^Last question: (.*)$", prompt, re.MULTILINE)
-    asked = re.findall(r"^User: (.*)$", prompt, re.MULTILINE)
-    question_text = question.group(1).strip() if question else ""
-    if not asked:
-        return question_text
-    known = _words(question_text)
-    keys = [
-        w
-        for w in re.findall(r"[A-Za-z][A-Za-z'-]*", asked[-1])
-        if w.lower() in _words(w) and (w[0].isupper() or len(w) > 4)  # names and longer nouns
-    ]
-    keys = [w for w in dict.fromkeys(keys) if w.lower() not in known]
-    return " ".join([question_text.rstrip("?"), *keys]).strip()
