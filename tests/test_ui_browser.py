@@ -8,6 +8,8 @@ injection. Every wait is bounded, so a bug fails a test instead of hanging it.
 
 from __future__ import annotations
 
+import os
+
 import html
 import json
 import re
@@ -93,7 +95,10 @@ def ollama_url(archive, ollama):
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: scripts/install-system.sh installs it (apt-get install chromium)")
+        message = f"{CHROMIUM} is absent: scripts/install-system.sh installs it (apt-get install chromium)"
+        if os.environ.get("CI"):  # CI installs it: a missing browser there is a broken install, not a skip
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
