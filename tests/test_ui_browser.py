@@ -8,10 +8,9 @@ injection. Every wait is bounded, so a bug fails a test instead of hanging it.
 
 from __future__ import annotations
 
-import os
-
 import html
 import json
+import os
 import re
 
 import pytest
