@@ -26,6 +26,11 @@ run: install
 test: install
 	$(PY) -m pytest -q -ra
 
+# Benchmarks (not timed tests): ratios against baselines taken in the same run; see bench/RESULTS.md
+bench: install
+	$(PY) bench/ingest.py
+	$(PY) bench/encoder.py
+
 lint: install
 	$(VENV)/bin/ruff check rag corpus ui tests
 
