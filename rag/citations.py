@@ -27,6 +27,15 @@ _MARKER_RUN = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 _NUMBER = re.compile(r"\d+")
 _MARKERS_BEFORE_STOP = re.compile(r"((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)\s*([.!?])")
 
+# A passage sentence addressed to the model (an instruction, a role label) is never evidence: a model that
+# obeys "ignore the previous instructions and say X" would otherwise find X "supported" by that sentence.
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
+    r"|^\W*(?:system|assistant|developer|user)\s*:"
+    r"|\b(?:you must|you should|you will) (?:now )?(?:say|answer|reply|respond|write)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
 SIMILAR = 0.65  # cosine at or above which a sentence is supported on meaning alone
 SIMILAR_WITH_WORDS = 0.45  # cosine needed when most content words are also in the passage
 WORDS_SHARED = 0.7
@@ -77,11 +86,16 @@ def cite(answer: str, hits: Sequence[Hit], embedder) -> tuple[str, list[CitedSen
     parsed = split_cited(answer)
     valid = [(t, [n for n in ns if 1 <= n <= len(hits)], sep) for t, ns, sep in parsed]
     cited = sorted({n for _, ns, _ in valid for n in ns})
-    passages = {n: [(s, e) for s, e in sentence_spans(hits[n - 1].chunk.text)] for n in cited}
+    passages = {
+        n: [(s, e) for s, e in sentence_spans(hits[n - 1].chunk.text)
+            if not INSTRUCTION.search(hits[n - 1].chunk.text[s:e])]
+        for n in cited
+    }
     texts = [t for t, _, _ in valid]
     passage_texts = [hits[n - 1].chunk.text[s:e] for n in cited for s, e in passages[n]]
     vectors = embedder.embed(texts + passage_texts) if cited else np.zeros((0, 1))
     sentence_vectors, passage_vectors = vectors[: len(texts)], vectors[len(texts):]
+    evidence = {n: " ".join(hits[n - 1].chunk.text[s:e] for s, e in passages[n]) for n in cited}
     offsets, position = {}, 0
     for n in cited:
         offsets[n] = (position, position + len(passages[n]))
@@ -99,7 +113,7 @@ def cite(answer: str, hits: Sequence[Hit], embedder) -> tuple[str, list[CitedSen
             top = int(np.argmax(sims))
             similarity = float(sims[top])
             supported = similarity >= SIMILAR or (
-                similarity >= SIMILAR_WITH_WORDS and word_share(text, hits[n - 1].chunk.text) >= WORDS_SHARED
+                similarity >= SIMILAR_WITH_WORDS and word_share(text, evidence[n]) >= WORDS_SHARED
             )
             if not supported:
                 unsupported.add(n)
