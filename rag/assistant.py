@@ -20,8 +20,8 @@ from rag.lexical import query_terms
 from rag.prompt import build_messages
 from rag.records import Answer
 from rag.retrieve import Retrieval, Retriever
+from rag.settings import BACKENDS
 
-BACKENDS = ("auto", "ollama", "extractive")
 HISTORY_TURNS = 6  # earlier (question, answer) pairs a follow-up is given
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}

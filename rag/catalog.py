@@ -128,14 +128,11 @@ class Catalog:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def generation(self) -> str:
-        """Changes whenever chunks are added or removed (SQLite's data_version sees other processes)."""
+        """Changes whenever the catalog is written: by this connection (its change count) or by
+        another process (SQLite's data_version). Readers of cached vectors reload when it changes."""
         with self._lock:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        return f"{version}:{self.meta('generation') or 0}"
-
-    def _bump(self, db: sqlite3.Connection) -> None:
-        db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
-                   "SET value = CAST(value AS INTEGER) + 1")
+            return f"{version}:{self._db.total_changes}"
 
     # -- what ingest asks before it embeds anything ----------------------------------------------
 
@@ -196,14 +193,12 @@ class Catalog:
                     row += 1
                 db.execute("INSERT INTO signatures VALUES (?, ?)", (a.id, item.signature.tobytes()))
                 db.executemany("INSERT INTO bands VALUES (?, ?)", ((k, a.id) for k in item.band_keys))
-            self._bump(db)
 
     def add_alias(self, article: Article, canonical: str, version: str) -> None:
         """Record `article` as an exact copy of the stored article `canonical`."""
         with self.transaction() as db:
             if article.id != canonical:
                 self._drop_article(db, article.id, keep_aliases=True)
-                self._bump(db)
             db.execute(
                 "INSERT OR REPLACE INTO aliases VALUES (?,?,?,?,?,?,?)",
                 (article.id, canonical, article.title, article.source, article.url,
@@ -218,7 +213,6 @@ class Catalog:
                 return False
             self._drop_article(db, canonical, keep_aliases=False)
             db.execute("DELETE FROM aliases WHERE canonical = ? OR id = ?", (canonical, article_id))
-            self._bump(db)
         return True
 
     def _drop_article(self, db: sqlite3.Connection, article_id: str, keep_aliases: bool) -> None:

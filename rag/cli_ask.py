@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.settings import Settings
+from rag.settings import BACKENDS, Settings
 
 
 def add_commands(commands, iso_date) -> None:
@@ -18,7 +18,7 @@ def add_commands(commands, iso_date) -> None:
     ask.add_argument("--as-of", type=iso_date, dest="as_of",
                      help="the date the question is asked on (default today): 'last week' is relative to it")
     ask.add_argument("--k", type=int, default=8, help="passages to retrieve (default 8)")
-    ask.add_argument("--backend", choices=("auto", "ollama", "extractive"), help="default: auto")
+    ask.add_argument("--backend", choices=BACKENDS, help="default: auto")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=cmd_ask)
 
@@ -26,7 +26,7 @@ def add_commands(commands, iso_date) -> None:
     ev.add_argument("--articles", required=True, type=Path, help="articles JSONL (indexed incrementally)")
     ev.add_argument("--questions", required=True, type=Path, help="questions JSONL with gold evidence ids")
     ev.add_argument("--k", type=int, default=10)
-    ev.add_argument("--backend", choices=("auto", "ollama", "extractive"), default="extractive")
+    ev.add_argument("--backend", choices=BACKENDS, default="extractive")
     ev.add_argument("--retrieval-only", action="store_true", help="skip answering (faster)")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(run=cmd_eval)

@@ -37,6 +37,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             db.execute("DROP TABLE IF EXISTS chunks_next")
             db.execute("DROP TABLE IF EXISTS titles_next")
             db.execute("CREATE TABLE chunks_next AS SELECT * FROM chunks WHERE 0")
+            db.execute("CREATE TABLE titles_next(id TEXT PRIMARY KEY, vector BLOB)")
         rows = catalog.query("SELECT id, title, source, published, url, text, version FROM articles")
         plans = []
         for article_id, title, source, published, url, text, version in rows:
@@ -53,11 +54,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             chunk_vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
             if pieces:
                 vectors.add([c.id for _, c in pieces], chunk_vectors, [chunk_metadata(a, c) for a, c in pieces])
-                _stage(catalog, pieces, chunk_vectors)
-            with catalog.transaction() as db:
-                db.execute("CREATE TABLE IF NOT EXISTS titles_next(id TEXT PRIMARY KEY, vector BLOB)")
-                rows = [(a.id, v.astype(np.float32).tobytes()) for (a, _), v in zip(batch, title_vectors, strict=True)]
-                db.executemany("INSERT OR REPLACE INTO titles_next VALUES (?, ?)", rows)
+            _stage(catalog, pieces, chunk_vectors, [a for a, _ in batch], title_vectors)
             done += len(pieces)
             if progress:
                 progress(done, total, start + len(batch), len(plans))
@@ -78,7 +75,6 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             db.execute("DELETE FROM meta WHERE key = 'reindex_target'")
-            catalog._bump(db)
             db.execute("DELETE FROM pending")
             db.execute("DELETE FROM garbage")
         _drop(client, old or "newsrag_chunks")
@@ -89,12 +85,17 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _stage(catalog, pieces, embedded: np.ndarray) -> None:
+def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: np.ndarray) -> None:
+    """One batch's new chunk rows and headline vectors, into the staging tables, in one transaction."""
     with catalog.transaction() as db:
         db.executemany(
             "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding) VALUES (?,?,?,?,?,?,?)",
             [(c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
-              embedded[i].astype(np.float32).tobytes()) for i, (a, c) in enumerate(pieces)],
+              chunk_vectors[i].astype(np.float32).tobytes()) for i, (a, c) in enumerate(pieces)],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO titles_next VALUES (?, ?)",
+            [(a.id, v.astype(np.float32).tobytes()) for a, v in zip(articles, title_vectors, strict=True)],
         )
 
 

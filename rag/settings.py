@@ -16,6 +16,7 @@ from rag.errors import InputError
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODERS = ("auto", "torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "ollama", "extractive")
 
 # environment variable -> field
 _ENV = {
@@ -87,7 +88,7 @@ class Settings:
                     f"{origin}: setting {name!r} must be a {type(default).__name__}, got {value!r}"
                 ) from None
         result = replace(self, **typed)
-        if result.backend not in ("auto", "ollama", "extractive"):
+        if result.backend not in BACKENDS:
             raise InputError(f"{origin}: backend must be auto, ollama or extractive, not {result.backend!r}")
         if result.encoder not in ENCODERS:
             raise InputError(f"{origin}: encoder must be one of {', '.join(ENCODERS)}, not {result.encoder!r}")
