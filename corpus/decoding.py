@@ -26,15 +26,16 @@ def check_bytes(name: str, data: bytes) -> ReadFailure | None:
 
 
 def decode(name: str, data: bytes) -> tuple[str, ReadFailure | None]:
-    """Bytes -> (text, warning). UTF-8 (BOM stripped) or UTF-16 with a BOM are read as they are; anything
-    else is read as Windows-1252 (Latin-1 if even that fails) and the warning names the first bad byte.
+    """Bytes -> (text, warning). UTF-8 (BOM stripped) or UTF-16 with a BOM are read as they are; a line
+    that is not UTF-8 is read as Windows-1252 (Latin-1 if even that fails) and the warning names the
+    first bad byte.
     The text comes back NFC-normalised with `\\n` line ends."""
     if codec := _utf16_codec(data):
         return _normalise(data.decode(codec, errors="replace")), None
     try:
         return _normalise(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as error:
-        return _normalise(_decode_legacy(data)[0]), not_utf8_warning(name, data, error)
+        return _normalise(_decode_by_line(data, error.start)), not_utf8_warning(name, data, error)
 
 
 def decode_declared(name: str, data: bytes) -> tuple[str, ReadFailure | None]:
@@ -63,6 +64,22 @@ def not_utf8_warning(name: str, data: bytes, error: UnicodeDecodeError) -> ReadF
         f"not valid UTF-8 (byte 0x{data[error.start]:02X} at line {line}); read as {read_as} "
         "— convert the file to UTF-8 if accents look wrong",
     )
+
+
+def _decode_by_line(data: bytes, first_bad: int) -> str:
+    """A file that is mostly UTF-8 with some lines in a legacy encoding (exports appended to by two
+    tools): each line decoded as what it is, so one Latin-1 record does not garble the UTF-8 ones.
+    A line break is one byte in all of these encodings, so no character spans two lines."""
+    if data.startswith(codecs.BOM_UTF8):
+        data, first_bad = data[len(codecs.BOM_UTF8):], first_bad - len(codecs.BOM_UTF8)
+    start = data.rfind(b"\n", 0, first_bad) + 1  # everything before this line is valid UTF-8
+    lines = [data[:start].decode("utf-8")]
+    for line in data[start:].split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8") + "\n")
+        except UnicodeDecodeError:
+            lines.append(_decode_legacy(line)[0] + "\n")
+    return "".join(lines)[:-1]
 
 
 def _decode_legacy(data: bytes) -> tuple[str, str]:

@@ -70,3 +70,26 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <description>&lt;p&gt;Only a summary here.&lt;/p&gt;</description></item>
 <item><title>Nothing</title><link>https://example.com/3</link></item>
 </channel></rss>"""
+
+
+def read_within(seconds: float, produce) -> list[Article | ReadFailure]:
+    """`list(produce())`, run in a thread so a reader that hangs fails the test instead of stalling the
+    suite; whatever the reader raises is raised here."""
+    import threading
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["items"] = list(produce())
+        except BaseException as error:  # noqa: BLE001 - re-raised below, in the test's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"the reader was still running after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    assert all(isinstance(item, (Article, ReadFailure)) for item in outcome["items"])
+    return outcome["items"]
