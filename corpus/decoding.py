@@ -40,7 +40,10 @@ def decode(name: str, data: bytes) -> tuple[str, ReadFailure | None]:
 
 def decode_declared(name: str, data: bytes) -> tuple[str, ReadFailure | None]:
     """Like `decode`, but first honours a charset the document declares in its first 2 KB
-    (`<meta charset=...>`, `<?xml encoding=...?>`): saved web pages often say what they are."""
+    (`<meta charset=...>`, `<?xml encoding=...?>`): saved web pages often say what they are. A UTF-16
+    byte order mark outranks the declaration, as browsers have it."""
+    if _utf16_codec(data):
+        return decode(name, data)
     try:
         return _normalise(data.decode("utf-8-sig")), None
     except UnicodeDecodeError:

@@ -61,6 +61,8 @@ def read_feed(name: str, data: bytes) -> Iterator[Article | ReadFailure]:
 def _article(name: str, number: int, entry, source: str) -> Article | ReadFailure:
     title = clean_title(html_to_text(as_string(entry.get("title"))))
     text = clean_text(html_to_text(_entry_body(entry)))
+    if not text:  # full content that yields no text (markup too deep to parse): the summary will do
+        text = clean_text(html_to_text(as_string(entry.get("summary"))))
     if not text:
         label = f" ({title!r})" if title else ""
         return ReadFailure(name, None, f"feed entry {number}{label} has no text (no content or summary)")

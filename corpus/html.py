@@ -7,6 +7,7 @@ JSON-LD), never guessed from a copyright line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from corpus.dates import parse_date
@@ -49,7 +50,10 @@ def read_html(name: str, data: bytes, url: str = "") -> Iterator[Article | ReadF
     title = clean_title(getattr(document, "title", None) or "")
     article_text = _without_headline(clean_text(element_to_text(body)) if body is not None else "", title)
     if not article_text:
-        yield ReadFailure(name, None, "no article text found in the page")
+        depth = _depth_limit_hit(text)
+        yield ReadFailure(name, None, "no article text found in the page" + (
+            f": its markup is nested more than {depth} elements deep, deeper than the HTML parser reads"
+            if depth else ""))
         return
     page_url = (getattr(document, "url", None) or url or "").strip()
     yield Article(
@@ -70,3 +74,19 @@ def _without_headline(text: str, title: str) -> str:
     if title and clean_title(first).casefold() == title.casefold():
         return rest
     return text
+
+
+def _depth_limit_hit(markup: str) -> int | None:
+    """The depth libxml2 stopped at, when the page nests deeper than it will parse (it then drops
+    everything below silently, and the text seems to be missing); None otherwise."""
+    from lxml import etree, html
+
+    parser = html.HTMLParser()
+    try:
+        html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    for error in parser.error_log:
+        if found := re.search(r"Excessive depth in document: (\d+)", error.message):
+            return int(found.group(1))
+    return None

@@ -31,7 +31,9 @@ def html_to_text(markup: str) -> str:
     from lxml import html
 
     try:
-        root = html.fragment_fromstring(markup, create_parent="div")
+        # huge_tree: libxml2 otherwise drops, without a word, whatever is nested over 255 deep; the walk
+        # below does not recurse, so 2,048 levels cost nothing
+        root = html.fragment_fromstring(markup, create_parent="div", parser=html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):  # empty document, or one lxml refuses outright
         return ""
     return element_to_text(root)
