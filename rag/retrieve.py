@@ -80,6 +80,9 @@ class Retriever:
         self.ranking = ranking
         self.filtered = VectorTable(catalog)
         self.titles = VectorTable(catalog, TITLES_SQL)
+        # An embedded Chroma store loads its index at its first query and never sees what another process
+        # (a `newsrag ingest` beside a running `newsrag serve`) writes later; the catalog does (WAL).
+        self._foreign_writes = catalog.query("PRAGMA data_version")[0][0]
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
@@ -95,7 +98,7 @@ class Retriever:
             return Retrieval((), filters, intent, self._nothing_notice(filters, intent), timings)
         vector = self.embedder.embed([question])[0]
         timings["embed_ms"] = _ms(started)
-        if filters.active:  # Chroma's `where` is two orders of magnitude slower: see rag.dense_filtered
+        if filters.active or self._written_elsewhere():  # see rag.dense_filtered and __init__
             dense = self.filtered.query(vector, CANDIDATES, filters)
         else:
             dense = self.vectors.query(vector, CANDIDATES)
@@ -165,6 +168,11 @@ class Retriever:
             metas[aid] = ArticleMeta(id=aid, title=title, source=source, published=published, url=url, group=grp)
             days[cid] = day
         return chunks, metas, days
+
+    def _written_elsewhere(self) -> bool:
+        """True once another connection has committed to the catalog since this retriever was made: the
+        vector store's view may then be stale, so dense search scans the catalog's vectors exactly."""
+        return self.catalog.query("PRAGMA data_version")[0][0] != self._foreign_writes
 
     def _has_later_articles(self, as_of: dt.date) -> bool:
         latest = self.catalog.query("SELECT max(day) FROM chunks")[0][0]
