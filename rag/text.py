@@ -28,20 +28,25 @@ def paragraph_key(paragraph: str) -> str:
 
 def clean_text(text: str, title: str = "") -> str:
     """The article text as stored: NFC, one paragraph per block separated by a blank line,
-    paragraphs repeated verbatim kept once, and copies of the headline dropped."""
+    paragraphs repeated verbatim kept once, and copies of the headline dropped (unless the headline
+    is all there is)."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     seen: set[str] = set()
     title_key = paragraph_key(title)
     kept: list[str] = []
+    headline_copy = ""
     for raw in text.split("\n"):
         paragraph = _SPACES.sub(" ", raw).strip()
         key = paragraph_key(paragraph)
         if not key or key in seen:
             continue
         if key == title_key:
+            headline_copy = headline_copy or paragraph
             continue  # scraped pages repeat the headline in the body, sometimes twice
         seen.add(key)
         kept.append(paragraph)
+    if not kept and headline_copy:  # a one-line article whose title was made from that line
+        kept.append(headline_copy)
     return "\n\n".join(kept)
 
 

@@ -58,3 +58,10 @@ def test_minhash_similarity_separates_edited_copies_from_other_stories():
     other = " ".join(f"other{i}" for i in range(300))
     assert similarity(signature(base), signature(edited)) >= 0.8
     assert similarity(signature(base), signature(other)) < 0.2
+
+
+def test_a_one_line_article_whose_title_is_that_line_keeps_its_text():
+    # readers make a missing title from the first sentence; dropping "headline copies" must not empty it
+    assert clean_text("Lifeboat crews rescued four sailors.", "Lifeboat crews rescued four sailors.") == (
+        "Lifeboat crews rescued four sailors.")
+    assert clean_text("Title\n\nTitle\n\nBody.", "Title") == "Body."
