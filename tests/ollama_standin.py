@@ -6,6 +6,7 @@ No model weights can be had here, so the real `ollama` client talks HTTP to this
         OllamaGenerator(server.url, "llama3.2", timeout=2).stream(messages)
         server.mode = "drop"              # the next request misbehaves this way
         server.requests[-1]["messages"]   # the JSON bodies received, oldest first
+        server.stop(); server.start()     # down, then up again on the same port
 
 Endpoints, as the client reads them: GET / , /api/version, /api/tags, /api/ps; POST /api/show,
 /api/chat and /api/generate (NDJSON over chunked encoding when streamed, one JSON object otherwise).
@@ -34,6 +35,7 @@ import re
 import socket
 import socketserver
 import struct
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -63,12 +65,14 @@ class OllamaStandin:
         stall_seconds: float = 10.0,
         chunk_delay: float = 0.05,
         words_per_chunk: int = 3,
+        port: int = 0,
     ) -> None:
         self.models = [_full_name(name) for name in models]
         self.mode = mode
         self.stall_seconds = stall_seconds
         self.chunk_delay = chunk_delay
         self.words_per_chunk = words_per_chunk
+        self.port = port  # 0: any free port; a fixed one lets a test stop the server and start it again
         self.requests: list[dict] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -91,7 +95,8 @@ class OllamaStandin:
         return f"http://{host}:{port}"
 
     def start(self) -> OllamaStandin:
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
+        self._server = _Server(("127.0.0.1", self.port), _Handler, self)
+        self.port = self._server.server_address[1]  # restarting comes back on the same port
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},  # stop() waits at most this long for the loop
@@ -150,6 +155,11 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             self._open.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gives up (its timeout) or exits resets its connection: expected, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         with self._open_lock:
