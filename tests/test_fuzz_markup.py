@@ -110,7 +110,9 @@ def test_a_broken_feed_keeps_every_entry_before_the_damage_and_says_where(data, 
         text = text[:position] + "<unclosed" + text[position:]
     raw = text.encode()
     if damage == "bytes":
-        raw = raw[:position] + data.draw(st.binary(min_size=1, max_size=20)) + raw[position:]
+        # no NUL: a NUL in the first 8 KB marks the whole file binary (an image, a database), by design
+        junk = data.draw(st.binary(min_size=1, max_size=20).filter(lambda b: b"\x00" not in b))
+        raw = raw[:position] + junk + raw[position:]
     items = read_within(TIME_LIMIT, lambda: read_bytes("news.rss", raw))
     assert all(f.file == "news.rss" and f.message for f in failures(items))
     read_ids = {a.id: a for a in articles(items)}
