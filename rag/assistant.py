@@ -59,10 +59,21 @@ class Assistant:
         if not question:
             raise InputError("the question is empty")
         history = tuple(history)[-HISTORY_TURNS:]
-        generator, notice = self._choose(backend or self.backend)
+        backend = backend or self.backend
+        generator, notice = self._choose(backend)
         if notice:
             yield Event("notice", notice)
-        query = self._standalone(question, history, generator)
+        try:
+            query = self._standalone(question, history, generator)
+        except BackendError as exc:
+            # Ollama failed on the follow-up's rewrite: asking it again for the answer would make the user
+            # wait a second timeout on the same sick server, so auto answers extractively at once.
+            if backend == "ollama":
+                raise
+            notice = f"{exc} — showing extractive answers instead"
+            yield Event("notice", notice)
+            generator = self.extractive
+            query = self._standalone(question, history, generator)
         retrieval = self.retriever.retrieve(query, filters, as_of, k)
         yield Event("sources", retrieval=retrieval)
         timings = {"retrieval_ms": retrieval.timings.get("retrieval_ms", 0.0)}
@@ -74,15 +85,15 @@ class Assistant:
         started = time.perf_counter()
         pieces: list[str] = []
         try:
-            for piece in self._generate(generator, question, retrieval, history):
+            for piece in self._generate(generator, question, query, retrieval, history):
                 pieces.append(piece)
                 yield Event("delta", piece)
         except BackendError as exc:
-            if (backend or self.backend) == "ollama":
+            if backend == "ollama":
                 raise
             notice = f"{exc} — showing extractive answers instead"
             yield Event("notice", notice)
-            generator, pieces = self.extractive, list(self.extractive.stream(question, retrieval.hits))
+            generator, pieces = self.extractive, list(self.extractive.stream(query, retrieval.hits))
             yield Event("delta", "\n\n" + "".join(pieces))
         timings["generation_ms"] = round((time.perf_counter() - started) * 1000, 2)
         text, sentences, citations = cite("".join(pieces), retrieval.hits, self.embedder)
@@ -90,9 +101,10 @@ class Assistant:
                         tuple(sentences))
         yield Event("answer", answer=answer)
 
-    def _generate(self, generator, question, retrieval: Retrieval, history) -> Iterator[str]:
+    def _generate(self, generator, question, query, retrieval: Retrieval, history) -> Iterator[str]:
         if generator is self.extractive:
-            return generator.stream(question, retrieval.hits)
+            # The standalone query, not the follow-up itself: "and who left?" alone matches no sentence.
+            return generator.stream(query, retrieval.hits)
         return generator.stream(build_messages(question, retrieval.hits, history))
 
     def _choose(self, backend: str):
@@ -112,11 +124,8 @@ class Assistant:
         """A follow-up ("and what did the army say?") made into a query that stands on its own."""
         if not history:
             return question
-        if generator is not self.extractive:
-            try:
-                return generator.rewrite_query(history, question) or question
-            except BackendError:
-                pass
+        if generator is not self.extractive:  # a BackendError goes to the caller, which falls back
+            return generator.rewrite_query(history, question) or question
         words = question.lower().split()
         if len(words) <= 8 or _FOLLOW_UP_WORDS & set(words[:3]):
             previous = " ".join(query_terms(history[-1][0]))
