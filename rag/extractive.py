@@ -8,6 +8,7 @@ news-aware ranking. Below a relevance threshold it answers NO_ANSWER instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -22,6 +23,8 @@ NO_ANSWER = "No article in the archive answers this."
 # against the unrelated Wikinews archive fall below it 73% of the time (median 0.39).
 RELEVANT = 0.45
 MEANING, WORDS, RANK = 0.6, 0.3, 0.1
+# A marker written in the article itself ("... three weeks [7].") would read as a citation of source 7.
+_ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 
 class ExtractiveAnswerer:
@@ -39,7 +42,7 @@ class ExtractiveAnswerer:
             yield NO_ANSWER
             return
         for index, (n, text) in enumerate(chosen):
-            yield ("" if index == 0 else " ") + f"{text} [{n}]"
+            yield ("" if index == 0 else " ") + f"{_ARTICLE_MARKER.sub('', text)} [{n}]"
 
     def choose(self, question: str, hits: Sequence[Hit]) -> list[tuple[int, str]]:
         """(hit number, sentence) pairs, grouped by passage in rank order, in reading order within."""

@@ -99,6 +99,14 @@ def test_source_escapes_titles_and_links_only_http():
     assert html.escape(HOSTILE) in block and "javascript:" not in block
 
 
+def test_every_link_says_which_host_it_goes_to_in_its_text():
+    block = turn_sources_html(1, "q", [citation(url="https://rеuters.example/x", also_reported_by=("Wire",))],
+                              {"a1": stored(near=(ArticleMeta("a2", "t", "Wire", None, "http://evil.example/",
+                                                              "g"),))})
+    assert "read the original at xn--ruters-3of.example ↗</a>" in block  # a Cyrillic е shows as punycode
+    assert ">Wire (evil.example)</a>" in block
+
+
 def test_unsupported_citation_is_flagged_and_a_vanished_article_still_shows_its_quote():
     block = turn_sources_html(1, "q", [citation(supported=False)], {"a1": None})
     assert "is not supported by it" in block and f"<mark>{QUOTE}</mark>" in block

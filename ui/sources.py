@@ -5,7 +5,8 @@ the original, the outlets that also reported it, and the quoted passage highligh
     sources_panel_html(turns)                                 all answers' sources, newest first
     passage_html(text, start, end)                            `<mark>`ed span with its context
 
-All article-derived text is `html.escape`d; only http(s) URLs become links.
+All article-derived text is `html.escape`d; only http(s) URLs become links, and each link's text names
+the host it goes to.
 """
 
 from __future__ import annotations
@@ -37,12 +38,25 @@ def safe_url(url: str) -> str | None:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
+def link_host(url: str) -> str:
+    """The host a link goes to, as the user should read it: IDNA (punycode) for a non-ASCII name, so
+    a look-alike such as `rеuters.com` with a Cyrillic е does not pass for the real one."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.encode("ascii", "backslashreplace").decode("ascii")
+
+
 def _link(url: str, label: str) -> str:
+    """A link whose text says where it goes: article data chooses both the label and the target."""
     safe = safe_url(url)
     if safe is None:
         return html.escape(label)
+    host = link_host(safe)
+    shown = label if host and host in label else f"{label} ({host})"
     return (f'<a href="{html.escape(safe, quote=True)}" target="_blank" rel="noopener noreferrer">'
-            f"{html.escape(label)}</a>")
+            f"{html.escape(shown)}</a>")
 
 
 def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
@@ -77,7 +91,7 @@ def source_html(turn: int, citation: Citation, article: StoredArticle | None) ->
         passage = f"<mark>{html.escape(c.quote)}</mark>"
     meta = [html.escape(c.source or "no outlet"), html.escape(c.published or "undated")]
     if safe_url(c.url):
-        meta.append(_link(c.url, "read the original ↗"))
+        meta.append(_link(c.url, f"read the original at {link_host(c.url)} ↗"))
     warning = "" if c.supported else (
         '<p class="nr-warning">⚠ A sentence that cites this source is not supported by it.</p>')
     return (
