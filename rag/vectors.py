@@ -32,8 +32,15 @@ def open_client(home: Path, chroma_url: str = ""):
                 ssl=url.scheme == "https", settings=settings,
             )
         except Exception as exc:  # chromadb raises plain Exception/ValueError when unreachable
-            raise StoreError(f"cannot reach the Chroma server at {chroma_url}: {exc}") from None
+            raise unreachable(chroma_url, exc) from None
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+
+
+def unreachable(chroma_url: str, exc: Exception) -> StoreError:
+    return StoreError(
+        f"cannot reach the Chroma server at {chroma_url}: {str(exc).rstrip(' .?!')}. Check that `chroma run` "
+        "is running there (start it again with the same --path), then try again"
+    )
 
 
 class ChromaVectors:
@@ -84,4 +91,8 @@ class ChromaVectors:
         except StoreError:
             raise
         except Exception as exc:
+            import httpx  # only a Chroma server's client raises these: the server went away mid-session
+
+            if isinstance(exc, httpx.TransportError):
+                raise unreachable(self.where, exc) from None
             raise StoreError(f"the vector store at {self.where} failed: {exc}") from None
