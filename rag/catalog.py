@@ -1,7 +1,8 @@
 """The catalog: a SQLite file beside the vector store, and the archive's source of truth.
 
 It holds the articles (full text, metadata, content hash, duplicate links), the chunk spans and
-vectors, a full-text index (FTS5, ranked by BM25) and the MinHash bands for near-duplicates. Each
+vectors, each chunk's terms for the in-process BM25 index (`rag.bm25`), a full-text index (FTS5,
+the same ranking in SQL) and the MinHash bands for near-duplicates. Each
 change is one transaction; the vector store is kept in step through two journals:
 
 - `pending`: chunk ids about to be written to the vector store, recorded before the write. If the
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.records import Article, ArticleMeta, Chunk
+from rag.terms import chunk_terms
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -39,8 +41,9 @@ CREATE TABLE IF NOT EXISTS aliases(
 CREATE INDEX IF NOT EXISTS aliases_canonical ON aliases(canonical);
 CREATE TABLE IF NOT EXISTS chunks(
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, article_id TEXT, position INTEGER,
-    start INTEGER, end INTEGER, day INTEGER, embedding BLOB);
+    start INTEGER, end INTEGER, day INTEGER, embedding BLOB, terms BLOB, weights BLOB, length INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS chunks_day ON chunks(day);  -- the latest day, asked before every search
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
     title, text, tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS signatures(article_id TEXT PRIMARY KEY, sig BLOB);
@@ -98,6 +101,10 @@ class Catalog:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
         if "title_vector" not in columns:  # stores made before headlines were embedded
             self._db.execute("ALTER TABLE articles ADD COLUMN title_vector BLOB")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
+        for column, kind in (("terms", "BLOB"), ("weights", "BLOB"), ("length", "INTEGER")):
+            if column not in columns:  # stores made before BM25 ran in process (rag.bm25 fills them in)
+                self._db.execute(f"ALTER TABLE chunks ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -179,12 +186,13 @@ class Catalog:
                      title_vectors[index].astype(np.float32).tobytes()),
                 )
                 db.execute("DELETE FROM aliases WHERE id = ?", (a.id,))
-                for c in item.chunks:
+                terms = chunk_terms([(a.title, c.text) for c in item.chunks])
+                for c, (hashes, weights, length) in zip(item.chunks, terms, strict=True):
                     cursor = db.execute(
-                        "INSERT INTO chunks(id, article_id, position, start, end, day, embedding) "
-                        "VALUES (?,?,?,?,?,?,?)",
+                        "INSERT INTO chunks(id, article_id, position, start, end, day, embedding, terms, weights, "
+                        "length) VALUES (?,?,?,?,?,?,?,?,?,?)",
                         (c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
-                         vectors[row].astype(np.float32).tobytes()),
+                         vectors[row].astype(np.float32).tobytes(), hashes, weights, length),
                     )
                     db.execute("INSERT INTO chunk_fts(rowid, title, text) VALUES (?, ?, ?)",
                                (cursor.lastrowid, a.title, c.text))

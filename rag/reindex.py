@@ -18,6 +18,7 @@ from rag.catalog import day_number
 from rag.chunking import chunk
 from rag.ingest import chunk_metadata, embedding_text
 from rag.records import Article
+from rag.terms import chunk_terms
 
 
 def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | None = None) -> dict:
@@ -88,10 +89,12 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
 def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: np.ndarray) -> None:
     """One batch's new chunk rows and headline vectors, into the staging tables, in one transaction."""
     with catalog.transaction() as db:
+        terms = chunk_terms([(a.title, c.text) for a, c in pieces])
         db.executemany(
-            "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding, terms, weights, length) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
-              chunk_vectors[i].astype(np.float32).tobytes()) for i, (a, c) in enumerate(pieces)],
+              chunk_vectors[i].astype(np.float32).tobytes(), *terms[i]) for i, (a, c) in enumerate(pieces)],
         )
         db.executemany(
             "INSERT OR REPLACE INTO titles_next VALUES (?, ?)",

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from rag import lexical
+from rag.bm25 import LexicalIndex
 from rag.catalog import Catalog, day_number
 from rag.dense_filtered import TITLES_SQL, VectorTable
 from rag.filters import Filters
@@ -80,6 +81,7 @@ class Retriever:
         self.ranking = ranking
         self.filtered = VectorTable(catalog)
         self.titles = VectorTable(catalog, TITLES_SQL)
+        self.lexical = LexicalIndex(catalog)
         # An embedded Chroma store loads its index at its first query and never sees what another process
         # (a `newsrag ingest` beside a running `newsrag serve`) writes later; the catalog does (WAL).
         self._foreign_writes = catalog.query("PRAGMA data_version")[0][0]
@@ -104,7 +106,7 @@ class Retriever:
             dense = self.vectors.query(vector, CANDIDATES)
         timings["dense_ms"] = _ms(started) - timings["embed_ms"]
         lexical_started = time.perf_counter()
-        words = lexical.search(self.catalog, question, CANDIDATES, filters)
+        words = lexical.search(self.lexical, question, CANDIDATES, filters)
         timings["lexical_ms"] = _ms(lexical_started)
         scores = fuse([(self.ranking.dense_weight, dense), (self.ranking.lexical_weight, words)])
         headlines = fuse([(self.ranking.title_weight, self.titles.query(vector, TITLE_CANDIDATES, filters))])
