@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,23 +32,28 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         self._model = None
+        self._loading = threading.Lock()
 
     @property
     def model(self):
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            from sentence_transformers import SentenceTransformer
+        with self._loading:  # one load, whichever thread asks first
+            if self._model is None:
+                self._model = self._load()
+            return self._model
 
-            try:
-                self._model = SentenceTransformer(model_location(self.name), device="cpu")
-            except (OSError, ValueError) as exc:
-                raise StoreError(
-                    f"cannot load the embedding model {self.name!r} (no internet here: it must be on disk): {exc}"
-                ) from None
-        return self._model
+    def _load(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(model_location(self.name), device="cpu")
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"cannot load the embedding model {self.name!r} (no internet here: it must be on disk): {exc}"
+            ) from None
 
     def warm(self) -> None:
         """Load the model now, so that the first question is not timed with the loading."""

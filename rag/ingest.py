@@ -8,6 +8,7 @@ store and committed to the catalog (see `rag.catalog` for why that order is cras
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from rag.archive import Archive
 from rag.catalog import PlannedArticle, day_number
 from rag.chunking import chunk
 from rag.dedup import NEAR_DUPLICATE, band_keys, content_key, signature, similarity, version_of
+from rag.pipeline import embed_and_write
 from rag.records import Article, Chunk, ReadFailure
 from rag.text import clean_text
 
@@ -63,6 +65,7 @@ class Ingestor:
         self.overlap = archive.settings.chunk_overlap
         self.batch_chunks = max(1, archive.settings.ingest_batch)
         self.progress = progress
+        self._warming: threading.Thread | None = None
 
     def run(self, items: Iterable[Article | ReadFailure]) -> IngestReport:
         started = time.perf_counter()
@@ -71,6 +74,8 @@ class Ingestor:
             if any(self.catalog.journal()):
                 self.archive.recover()
             plans, aliases = self._plan(items, report)
+            if self._warming:
+                self._warming.join()
             if plans:
                 self.archive.check_model()
                 self._store(plans, report)
@@ -113,6 +118,7 @@ class Ingestor:
             sig = signature(text)
             band = band_keys(sig)
             group = self._group(article.id, sig, band, plans, bands)
+            self._warm_up()
             plans[article.id] = PlannedArticle(
                 article=article, version=version, content_key=key, group=group,
                 chunks=tuple(chunk(article.id, version, text, self.words, self.overlap)),
@@ -126,6 +132,13 @@ class Ingestor:
             else:
                 report.new += 1
         return list(plans.values()), aliases
+
+    def _warm_up(self) -> None:
+        """Once there is something to embed, load the model and open the vector store in the
+        background while the rest of the input is read and planned."""
+        if self._warming is None:
+            self._warming = threading.Thread(target=_warm, args=(self.archive,), name="newsrag-warm", daemon=True)
+            self._warming.start()
 
     def _group(self, article_id, sig, band, plans, bands) -> str:
         """The story group of the most similar near-duplicate, or a new group of its own."""
@@ -141,22 +154,38 @@ class Ingestor:
 
     def _store(self, plans: list[PlannedArticle], report: IngestReport) -> None:
         total = sum(len(p.chunks) for p in plans)
-        done = articles = 0
-        for batch in _batches(plans, self.batch_chunks):
+        done = {"chunks": 0, "articles": 0}
+
+        def embed(batch: list[PlannedArticle]):
             pieces = [(p.article, c) for p in batch for c in p.chunks]
             embedded = self.archive.embedder.embed(
                 [embedding_text(a, c) for a, c in pieces] + [p.article.title for p in batch]
             )
+            return pieces, embedded
+
+        def write(batch: list[PlannedArticle], result) -> None:
+            pieces, embedded = result
             vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
             ids = [c.id for _, c in pieces]
             self.catalog.mark_pending(ids)
             self.archive.vectors.add(ids, vectors, [chunk_metadata(a, c) for a, c in pieces])
             self.catalog.commit(batch, vectors, title_vectors)
-            done += len(pieces)
-            articles += len(batch)
+            done["chunks"] += len(pieces)
+            done["articles"] += len(batch)
             report.chunks_added += len(pieces)
             if self.progress:
-                self.progress(done, total, articles, len(plans))
+                self.progress(done["chunks"], total, done["articles"], len(plans))
+
+        embed_and_write(_batches(plans, self.batch_chunks), embed, write)
+
+
+def _warm(archive: Archive) -> None:
+    try:
+        if hasattr(archive.embedder, "warm"):
+            archive.embedder.warm()
+        archive.vectors  # noqa: B018 - opens the store
+    except Exception:  # noqa: BLE001 - the same failure is raised where the model or store is used
+        pass
 
 
 def _batches(plans: list[PlannedArticle], size: int):
