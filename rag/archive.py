@@ -13,7 +13,16 @@ from functools import cached_property
 
 from rag.catalog import Catalog
 from rag.errors import ArchiveBusy, StoreError
-from rag.settings import Settings
+from rag.settings import PACKAGED_MODEL, Settings
+
+
+def auto_encoder(built_with: str | None, model: str) -> str:
+    """The encoder `auto` picks: the one an archive was built with (so no reindex is needed), else for
+    a new archive the int8 ONNX export of the packaged model (twice torch's speed here; MRR@10 on
+    realtimeqa-dev 0.796 against 0.805, README), and torch for any other model."""
+    if built_with:
+        return built_with.rpartition("#")[2] if "#" in built_with else "torch"
+    return "onnx-int8" if model in (PACKAGED_MODEL, "all-MiniLM-L6-v2") else "torch"
 
 
 class Archive:
@@ -35,9 +44,8 @@ class Archive:
     def embedder(self):
         settings = self.settings
         kind = settings.encoder
-        if kind == "auto":  # keep the encoder the archive was built with: no reindex needed
-            built_with = self.catalog.meta("embedding_model") or ""
-            kind = built_with.rpartition("#")[2] if "#" in built_with else "torch"
+        if kind == "auto":
+            kind = auto_encoder(self.catalog.meta("embedding_model"), settings.embed_model)
         if kind == "torch":
             from rag.embedding import SentenceTransformerEmbedder
 

@@ -42,7 +42,8 @@ class Settings:
     chroma_url: str = ""
     embed_model: str = PACKAGED_MODEL
     embed_batch: int = 16  # measured fastest on 2 CPU cores (ENVIRONMENT.md)
-    # auto: what built the archive (torch for a new one) | torch | onnx | onnx-int8
+    # auto: what built the archive (for a new one: onnx-int8 with the packaged model, else torch)
+    # | torch | onnx | onnx-int8
     encoder: str = "auto"
     model_cache: Path = Path("~/.cache/newsrag/models").expanduser()  # ONNX exports, per machine
     ingest_batch: int = 256  # chunks embedded and committed together

@@ -39,3 +39,13 @@ def test_a_broken_config_file_names_the_file(tmp_path):
 def test_an_unknown_encoder_is_refused_with_the_choices():
     with pytest.raises(InputError, match="encoder must be one of auto, torch, onnx, onnx-int8"):
         Settings.load({"NEWSRAG_ENCODER": "gpu"})
+
+
+def test_auto_keeps_an_archives_encoder_and_starts_a_new_one_on_int8():
+    from rag.archive import auto_encoder
+
+    assert auto_encoder(None, PACKAGED_MODEL) == "onnx-int8"  # new archive, packaged model: the fast export
+    assert auto_encoder(None, "/models/my-own-model") == "torch"  # any other model: as sentence-transformers runs it
+    assert auto_encoder(PACKAGED_MODEL, PACKAGED_MODEL) == "torch"  # built with torch: stays torch, no reindex
+    assert auto_encoder(f"{PACKAGED_MODEL}#onnx", PACKAGED_MODEL) == "onnx"
+    assert auto_encoder(f"{PACKAGED_MODEL}#onnx-int8", PACKAGED_MODEL) == "onnx-int8"
