@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.catalog import Catalog
-from rag.dense_filtered import UNDATED
+from rag.dense_filtered import UNDATED, day_mask
 from rag.filters import Filters
 from rag.terms import encode, shared_tokenizer, term_hash
 
@@ -161,13 +161,7 @@ def _admitted(segment: Segment, filters: Filters) -> np.ndarray | bool:
     """The rows of a segment the filters let through (True when there are no filters)."""
     if not filters.active:
         return True
-    days, mask = segment.days, np.ones(len(segment.days), dtype=bool)
-    if filters.since:
-        mask &= days >= filters.since.toordinal()
-    if filters.until:
-        mask &= (days <= filters.until.toordinal()) & (days != UNDATED)
-    if filters.as_of:
-        mask &= days <= filters.as_of.toordinal()
+    mask = day_mask(segment.days, filters)
     if filters.sources:
         codes = segment.source_codes
         mask &= np.isin(segment.sources, [codes[s] for s in filters.sources if s in codes])

@@ -91,3 +91,15 @@ def day_block(days: np.ndarray, filters: Filters) -> tuple[int, int]:
         if bound:
             last = min(last, int(np.searchsorted(days, day_number(bound), side="right")))
     return first, last
+
+
+def day_mask(days: np.ndarray, filters: Filters) -> np.ndarray:
+    """The same bounds as `day_block`, row by row, for rows in any order."""
+    mask = np.ones(len(days), dtype=bool)
+    if filters.since:
+        mask &= days >= day_number(filters.since)
+    if filters.until:
+        mask &= (days <= day_number(filters.until)) & (days != UNDATED)
+    if filters.as_of:
+        mask &= days <= day_number(filters.as_of)
+    return mask
