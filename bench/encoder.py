@@ -22,10 +22,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench.report import table, write_section  # noqa: E402
 
 COLD_START = """
 import sys, time
@@ -130,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header = ("encoder", "texts/s median", "(min-max)", "cos mean", "cos min", "top10")
     print("\n{:<12} {:>14} {:>13} {:>9} {:>8} {:>6}".format(*header))
+    rows = []
     for name, rate in rates.items():
         cosine = (vectors[name] * reference).sum(axis=1)
         overlap = neighbour_overlap(
@@ -139,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<12} {statistics.median(rate):>14.1f} {f'({min(rate):.1f}-{max(rate):.1f})':>13} "
             f"{cosine.mean():>9.4f} {cosine.min():>8.4f} {overlap:>6.3f}"
         )
+        speed = statistics.median(rate) / statistics.median(rates["torch fp32"])
+        rows.append((name, f"{statistics.median(rate):.1f}", f"{speed:.2f}×", f"{cosine.mean():.4f}",
+                     f"{cosine.min():.4f}", f"{overlap:.3f}"))
 
     print("\ncold start: fresh process to first vector (ONNX file cached), alternating")
     kinds = ["torch", "onnx-int8", "onnx"]
@@ -146,12 +153,23 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.cold_runs):
         for kind in kinds:
             runs[kind].append(cold_start(kind, cache_dir))
+    cold = []
     for kind, results in runs.items():
         seconds = [r[0] for r in results]
         print(
             f"  {kind:<10} median {statistics.median(seconds):5.2f} s (min {min(seconds):.2f}), "
             f"peak RSS {max(r[2] for r in results):4.0f} MB, imports torch: {results[0][1]}"
         )
+        cold.append((kind, f"{statistics.median(seconds):.2f} s", f"{max(r[2] for r in results):.0f} MB",
+                     "yes" if results[0][1] else "no"))
+    write_section("Encoders", (
+        f"{len(corpus)} Wikinews chunks as ingest cuts them, batch 16, median of {args.rounds} rounds taken in "
+        "turn; agreement is against torch fp32 (cosine of each chunk's vectors; top-10 neighbours of "
+        f"{len(queries)} other chunks as queries).\n\n"
+        + table(("encoder", "texts/s", "against torch (baseline)", "cosine mean", "cosine min", "top-10 overlap"),
+                rows)
+        + "\n\nCold start, a fresh process to its first vector (ONNX file cached):\n\n"
+        + table(("encoder", "seconds", "peak RSS", "imports torch"), cold)))
     return 0
 
 
