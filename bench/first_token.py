@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.load import build_archive, client, questions, serve  # noqa: E402
+from bench.load import build_archive, client, questions, serve, stop  # noqa: E402
 from bench.report import table, write_section  # noqa: E402
 
 ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
@@ -118,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 retrieval = retrieval[2:]
                 shown = first_tokens(url, asked)
             finally:
-                server.terminate()
-                server.wait(timeout=30)
+                stop(server)
     kept = [(s, r) for s, r in zip(shown, retrieval, strict=True) if s is not None]
     shown, retrieval = [s for s, _ in kept], [r for _, r in kept]
     overhead = [s - r for s, r in kept]

@@ -85,6 +85,16 @@ def serve(env: dict, log) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"{url} did not answer within 180 s")
 
 
+def stop(process, grace: float = 30) -> None:
+    """Ask a server process to end; kill it if it has not within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def client(url: str):
     from gradio_client import Client
 
@@ -170,12 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                 loaded, connect_seconds = under_load(url, asked_questions, args.sessions, args.seconds)
                 after = alone(url, asked_questions)  # again: the machine may be busier or quieter now
             finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait(timeout=10)
+                stop(server)
             log.seek(0)
             logged = [line for line in log.read().splitlines() if "Traceback" in line or "Error" in line]
     body = report(args, asked_questions, before, loaded, after, connect_seconds, built, logged)

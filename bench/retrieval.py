@@ -12,7 +12,7 @@ the catalog's and the vector store's own write paths.
 Measured warm, per question of realtimeqa-dev (those of the 137 whose wording names no period, so
 that the unfiltered row is unfiltered), p50 and p95 of: the query
 embedding alone, the bare Chroma query (10 neighbours), full hybrid retrieval (`Retriever.retrieve`
-with no filter), hybrid under a date filter (the 30 days up to the median question's date), and
+with no filter), hybrid under a date filter (the 30 days up to the store's median day), and
 hybrid bounded by each question's date (as `newsrag eval` asks it: articles after it are left out,
 so it is a filter). Recall@10 (and @80, what retrieval asks Chroma for) is Chroma's HNSW, with the
 search breadth newsrag ships, against exact search over the same vectors.
@@ -139,7 +139,8 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
     retriever = Retriever(archive.catalog, archive.vectors, archive.embedder)
     latest = dt.date.fromordinal(archive.catalog.query("SELECT max(day) FROM chunks")[0][0])
     exact = VectorTable(archive.catalog)
-    middle = sorted(dt.date.fromisoformat(q["question_date"]) for q in asked)[len(asked) // 2]
+    days = [d for (d,) in archive.catalog.query("SELECT day FROM chunks WHERE day IS NOT NULL ORDER BY day")]
+    middle = dt.date.fromordinal(days[len(days) // 2])
     window = Filters(since=middle - dt.timedelta(days=30), until=middle)  # "in the past month", mid-archive
     where, params = window.sql("c", "a")
     admitted = archive.catalog.query(f"SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id "
@@ -185,7 +186,7 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
 
 def serve_memory(home: Path, question: str) -> tuple[float, float]:
     """(resident MB of `newsrag serve` over `home` once it has answered `question`, seconds to that answer)."""
-    from bench.load import client, serve
+    from bench.load import client, serve, stop
 
     env = {**os.environ, "NEWSRAG_HOME": str(home), "NEWSRAG_BACKEND": "extractive", "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryFile("w+") as log:
@@ -199,8 +200,7 @@ def serve_memory(home: Path, question: str) -> tuple[float, float]:
             status = Path(f"/proc/{server.pid}/status").read_text()
             rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
     return rss_kb / 1024, seconds
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import SAMPLES, shared_file, write_jsonl
-from tests.ui_helpers import free_port
+from tests.ui_helpers import free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -184,12 +184,7 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
         after = ask_in_threads(url, lambda n: [BOULIKESSI, titles[LATER[n % len(LATER)]]], until=lambda: True)
         assert server.poll() is None, "the server died"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)
         log.seek(0)
         served = log.read()
         log.close()

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.ui_helpers import free_port
+from tests.ui_helpers import free_port, stop
 from ui.serve import add_serve_command, exposure_warning
 
 # What rag/cli.py does with the command, for as long as this test runs before it is wired there.
@@ -71,12 +71,7 @@ def test_serve_starts_on_an_empty_archive_and_says_how_to_add_articles(tmp_path,
         assert "The archive is empty" in config and "newsrag ingest PATH" in config
         assert json.loads(config)["analytics_enabled"] is False  # set by the app, not by this environment
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)
         log.seek(0)
         output = log.read()
         log.close()

@@ -11,6 +11,7 @@ can say that nothing left this computer and no injected script ran.
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def stop(process, grace: float = 30) -> None:
+    """Ask a server process to end; kill it if it has not within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def is_local(url: str) -> bool:
