@@ -73,6 +73,7 @@ class Ingestor:
         with self.archive.write_lock():
             if any(self.catalog.journal()):
                 self.archive.recover()
+            self.catalog.fill_missing_terms()  # once, for an archive an earlier newsrag made
             plans, aliases = self._plan(items, report)
             if self._warming:
                 self._warming.join()

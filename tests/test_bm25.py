@@ -105,7 +105,11 @@ def test_a_catalog_written_before_terms_were_stored_ranks_the_same(catalog):
     commit(catalog, wikinews(40))
     with catalog.transaction() as db:  # as an archive built by an earlier newsrag left it
         db.execute("UPDATE chunks SET terms = NULL, weights = NULL, length = NULL")
+    assert_same_ranking(catalog, LexicalIndex(catalog))  # cut on the fly
+    assert catalog.fill_missing_terms() == catalog.query("SELECT count(*) FROM chunks")[0][0]  # as ingest does
+    assert catalog.query("SELECT count(*) FROM chunks WHERE terms IS NULL")[0][0] == 0
     assert_same_ranking(catalog, LexicalIndex(catalog))
+    assert catalog.fill_missing_terms() == 0
 
 
 def test_words_are_cut_as_fts5_cuts_them():
