@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui_helpers import CHROMIUM, CHROMIUM_ARGS, LOAD_MS, Window
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -83,3 +85,36 @@ def cli_env(tmp_path):
     env["NEWSRAG_HOME"] = str(tmp_path / "cli-home")
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+# The browser tests' fixtures, defined once here: one Chromium for the whole session (two definitions would
+# start a second Playwright while the first still runs), a fresh tab per test that may send nothing off
+# this computer.
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is absent: scripts/install-system.sh installs it (apt-get install chromium)"
+        if os.environ.get("CI"):  # CI installs it: a missing browser there is a broken install, not a skip
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium")), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 860},
+        )
+        context.set_default_timeout(LOAD_MS)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def window(browser):
+    """A fresh tab; afterwards, no dialog may have opened and no request may have left 127.0.0.1."""
+    page = browser.new_page()
+    window = Window(page)
+    yield window
+    page.close()
+    assert not window.dialogs, f"a script ran: {window.dialogs}"
+    assert not window.outside_requests(), f"requests left this computer: {window.outside_requests()}"

@@ -75,7 +75,8 @@ def committed_chunks(home: Path) -> int:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_an_ingest_killed_at_any_moment_and_rerun_equals_a_clean_run(tmp_path, cli_env, seed):
     source = write_jsonl(tmp_path / "archive.jsonl", synthetic_articles(24))
-    env = {**cli_env, "NEWSRAG_INGEST_BATCH": "6"}
+    # torch: slow enough that a kill lands mid-ingest (int8 can finish 24 articles before the first kill)
+    env = {**cli_env, "NEWSRAG_INGEST_BATCH": "6", "NEWSRAG_ENCODER": "torch"}
 
     clean_home = tmp_path / "clean"
     clean = run_ingest(source, {**env, "NEWSRAG_HOME": str(clean_home)})

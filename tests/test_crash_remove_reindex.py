@@ -84,7 +84,9 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crash")
     records = synthetic_articles(ARTICLES, seed=3)
     records.append({**records[2], "id": "copy-of-2", "source": "Reprint"})
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "NEWSRAG_INGEST_BATCH": "4"}
+    # torch: slow enough that the kills land in the middle of the work they aim at
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "NEWSRAG_INGEST_BATCH": "4",
+           "NEWSRAG_ENCODER": "torch"}
     ingest = run_ingest(write_jsonl(folder / "a.jsonl", records), {**env, "NEWSRAG_HOME": str(folder / "base")})
     assert ingest.wait(timeout=300) == 0, ingest.stderr.read()
     return folder, env

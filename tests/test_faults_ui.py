@@ -13,14 +13,10 @@ import time
 
 import pytest
 
-from tests import test_ui_browser
 from tests.conftest import SAMPLES, write_jsonl
 from tests.ollama_standin import OllamaStandin
 from tests.test_ui_browser import BOULIKESSI, DAM, serve
 from tests.ui_helpers import ANSWER_MS, LOAD_MS, free_port
-
-# The browser tests' fixtures: one Chromium, a fresh tab per test that may send nothing off this computer.
-browser, window = test_ui_browser.browser, test_ui_browser.window
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests import test_ui_browser
 from tests.ollama_standin import OllamaStandin
 from tests.test_injection import ARTICLES, IMAGE, LINK, MARKET_QUESTION, SYSTEM_IMAGE, VIADUCT_QUESTION
 from tests.test_ui_browser import serve
@@ -19,8 +18,6 @@ from tests.ui_helpers import ANSWER_MS, LOAD_MS, is_local
 
 pytestmark = pytest.mark.slow
 
-# The browser tests' fixtures: one Chromium, a fresh tab per test that may send nothing off this computer.
-browser, window = test_ui_browser.browser, test_ui_browser.window
 
 # Every element of the page that could fetch something or lead somewhere: (tag, URL as written, absolute
 # URL, visible text).

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 
 import pytest
 
 from tests.conftest import ROOT, SAMPLES, write_jsonl
-from tests.ui_helpers import ANSWER_MS, CHROMIUM, CHROMIUM_ARGS, LOAD_MS, Window, free_port
+from tests.ui_helpers import ANSWER_MS, LOAD_MS, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -89,36 +88,6 @@ def ollama_url(archive, ollama):
     demo, url = serve(settings, archive)
     yield url
     demo.close()
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is absent: scripts/install-system.sh installs it (apt-get install chromium)"
-        if os.environ.get("CI"):  # CI installs it: a missing browser there is a broken install, not a skip
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium")), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 860},
-        )
-        context.set_default_timeout(LOAD_MS)
-        yield context
-        context.close()
-
-
-@pytest.fixture
-def window(browser):
-    """A fresh tab; afterwards, no dialog may have opened and no request may have left 127.0.0.1."""
-    page = browser.new_page()
-    window = Window(page)
-    yield window
-    page.close()
-    assert not window.dialogs, f"a script ran: {window.dialogs}"
-    assert not window.outside_requests(), f"requests left this computer: {window.outside_requests()}"
 
 
 def test_an_answer_streams_in_and_its_marker_brings_the_quoted_passage_into_view(window, app_url):
