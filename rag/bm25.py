@@ -100,6 +100,8 @@ class LexicalIndex:
 
     def search(self, words: list[str], k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
         segments = self._snapshot()
+        # One term per query word, repeats kept, as the `"w1" OR "w2"` FTS5 query counts them. A word that
+        # FTS5 cuts in two ("foo_bar") would be a phrase there; here it counts by its first term.
         phrases = [term_hash(t) for found in shared_tokenizer().terms(words) for t in found[:1]]
         live = [s for s in segments if not s.dead.all()]
         total = sum(int((~s.dead).sum()) for s in live)
