@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,14 +36,37 @@ def version_of(*parts: object) -> str:
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature (uint64[NUM_PERM]) of the text's word 3-shingles."""
-    from datasketch import MinHash  # imported here: only ingest needs it
+    """The MinHash signature (uint64[NUM_PERM]) of the text's word 3-shingles.
 
+    The scheme is datasketch's "affine32" (its default since 2.0, which built the archives so far),
+    written out here so that stored signatures never change meaning with a library upgrade (datasketch
+    1.x used another scheme), and without importing datasketch (half a second: it pulls in scipy):
+    each shingle's SHA-1 (first 4 bytes, little-endian), mixed by MurmurHash3's finalizer, then
+    `a * h + b` in uint32 for each permutation, the minimum over shingles."""
     tokens = words(text)
     shingles = {" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))}
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
-    minhash.update_batch(list(shingles))
-    return minhash.hashvalues.astype(np.uint64)
+    hashes = np.fromiter((int.from_bytes(hashlib.sha1(s).digest()[:4], "little") for s in shingles),
+                         dtype=np.uint32, count=len(shingles))
+    a, b = _permutations()
+    with np.errstate(over="ignore"):  # uint32 arithmetic wraps: that is the modulo 2^32
+        mixed = _fmix32(hashes)
+        return (mixed[:, None] * a + b).min(axis=0).astype(np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    generator = np.random.RandomState(1)  # datasketch's seed=1, drawn in its order
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

@@ -65,3 +65,20 @@ def test_a_one_line_article_whose_title_is_that_line_keeps_its_text():
     assert clean_text("Lifeboat crews rescued four sailors.", "Lifeboat crews rescued four sailors.") == (
         "Lifeboat crews rescued four sailors.")
     assert clean_text("Title\n\nTitle\n\nBody.", "Title") == "Body."
+
+
+def test_signatures_are_datasketchs_affine32_minhash_so_stored_archives_keep_their_meaning():
+    import numpy as np
+    from datasketch import MinHash
+
+    from rag.dedup import NUM_PERM
+    from rag.text import words
+
+    texts = ["", "one", "Floods closed the coastal road.", ("The council approved the dam on Tuesday after a long "
+             "debate; residents said the valley would flood. ") * 3, "Ünïcode wörds, naïve café — 1,200 km."]
+    for text in texts:
+        tokens = words(text)
+        shingles = {" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))}
+        reference = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+        reference.update_batch(list(shingles))
+        assert np.array_equal(signature(text), reference.hashvalues.astype(np.uint64)), text
