@@ -175,6 +175,8 @@ class Catalog:
         """Store articles (replacing earlier versions) with their chunks' and headlines' vectors, in one
         transaction. `vectors` has a row per chunk, in order; `title_vectors` a row per article."""
         row = 0
+        # cut outside the transaction: the catalog's lock (every reader's too) is held for its length
+        terms = [chunk_terms([(item.article.title, c.text) for c in item.chunks]) for item in planned]
         with self.transaction() as db:
             for index, item in enumerate(planned):
                 self._drop_article(db, item.article.id, keep_aliases=True)
@@ -186,8 +188,7 @@ class Catalog:
                      title_vectors[index].astype(np.float32).tobytes()),
                 )
                 db.execute("DELETE FROM aliases WHERE id = ?", (a.id,))
-                terms = chunk_terms([(a.title, c.text) for c in item.chunks])
-                for c, (hashes, weights, length) in zip(item.chunks, terms, strict=True):
+                for c, (hashes, weights, length) in zip(item.chunks, terms[index], strict=True):
                     cursor = db.execute(
                         "INSERT INTO chunks(id, article_id, position, start, end, day, embedding, terms, weights, "
                         "length) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -88,8 +88,8 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
 
 def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: np.ndarray) -> None:
     """One batch's new chunk rows and headline vectors, into the staging tables, in one transaction."""
+    terms = chunk_terms([(a.title, c.text) for a, c in pieces])  # before the transaction holds the lock
     with catalog.transaction() as db:
-        terms = chunk_terms([(a.title, c.text) for a, c in pieces])
         db.executemany(
             "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding, terms, weights, length) "
             "VALUES (?,?,?,?,?,?,?,?,?,?)",
