@@ -27,12 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.load import build_archive, client, questions, serve, stop  # noqa: E402
+from bench.load import build_archive, client, questions, serve  # noqa: E402
 from bench.report import table, write_section  # noqa: E402
+from tests.ui_helpers import CHROMIUM, CHROMIUM_ARGS, stop  # noqa: E402
 
 ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WATCH = """() => {
   window.__nr = {t0: null, first: null};
   document.addEventListener("keydown", (e) => {
@@ -54,7 +53,7 @@ def first_tokens(url: str, asked: list[str]) -> list[float]:
 
     seen = []
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        browser = p.chromium.launch_persistent_context(profile, executable_path="/usr/bin/chromium",
+        browser = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM),
                                                        headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(url, wait_until="domcontentloaded", timeout=60_000)

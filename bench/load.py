@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.report import RESULTS, table, write_section  # noqa: E402
+from tests.ui_helpers import free_port, stop  # noqa: E402 - the tests' own helpers
 
 ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
 TEMPLATES = ("What happened: {}?", "Tell me about this: {}.", "What do the reports say about {}?")
@@ -51,12 +51,6 @@ def questions(path: Path, count: int = QUESTIONS) -> list[str]:
     titles = [json.loads(line)["title"] for line in path.read_text(encoding="utf-8").splitlines() if line]
     step = max(1, len(titles) // count)
     return [TEMPLATES[i % len(TEMPLATES)].format(t) for i, t in enumerate(titles[::step][:count])]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def build_archive(articles: Path, env: dict) -> dict:
@@ -83,16 +77,6 @@ def serve(env: dict, log) -> tuple[subprocess.Popen, str]:
             time.sleep(0.5)
     server.kill()
     raise SystemExit(f"{url} did not answer within 180 s")
-
-
-def stop(process, grace: float = 30) -> None:
-    """Ask a server process to end; kill it if it has not within `grace` seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def client(url: str):

@@ -186,7 +186,8 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
 
 def serve_memory(home: Path, question: str) -> tuple[float, float]:
     """(resident MB of `newsrag serve` over `home` once it has answered `question`, seconds to that answer)."""
-    from bench.load import client, serve, stop
+    from bench.load import client, serve
+    from tests.ui_helpers import stop
 
     env = {**os.environ, "NEWSRAG_HOME": str(home), "NEWSRAG_BACKEND": "extractive", "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryFile("w+") as log:
