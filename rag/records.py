@@ -1,8 +1,11 @@
 """The records that flow between stages: one frozen type per stage, no loose dicts.
 
-    Article  --chunk-->  Chunk  --retrieve-->  Hit  --answer-->  Answer(Citation...)
+    Article  --chunk-->  Chunk  --retrieve-->  Hit  --answer-->  AnswerRequest  --generate-->  text
+    text  --verify-->  Verified(CheckedSentence..., Citation...)  -->  Answer
 
 Readers in `corpus/` yield `Article` or, for a record they could not read, `ReadFailure`.
+Both answerers (extractive, Ollama) take an `AnswerRequest` and stream text pieces, with a `Notice` among
+them when something the user should know happened (passages left out to fit the context, an answer cut).
 """
 
 from __future__ import annotations
@@ -99,6 +102,76 @@ class Citation:
         return data
 
 
+SUPPORTED, UNSUPPORTED, NO_CLAIM = "supported", "unsupported", "no claim"
+VERDICTS = (SUPPORTED, UNSUPPORTED, NO_CLAIM)
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """What an answerer is asked: the question, its sources (numbered 1.. in order), the conversation."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    query: str = ""  # the standalone search query (a follow-up rewritten); "" means the question itself
+    history: tuple[tuple[str, str], ...] = ()  # earlier (question, answer) pairs, oldest first
+    as_of: dt.date | None = None  # the day the question is asked on ("today" for the model)
+
+    @property
+    def search_query(self) -> str:
+        return self.query or self.question
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Yielded among an answerer's text pieces: something the user should be told, not answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage sentence an answer sentence rests on: `hits[n - 1].chunk.text[start:end]`."""
+
+    n: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One sentence of an answer with its verdict: supported (with its evidence), unsupported (with the
+    reason), or no claim (it asserts nothing checkable). `attributed`: newsrag attached the citations,
+    the model had not cited them."""
+
+    text: str
+    citations: tuple[int, ...]
+    verdict: str
+    reason: str = ""
+    attributed: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    separator: str = " "  # what came before it in the answer: " " or "\n\n" (a new paragraph or item)
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict == SUPPORTED
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "citations": list(self.citations), "verdict": self.verdict,
+                "reason": self.reason, "attributed": self.attributed, "supported": self.supported}
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What the verifier makes of an answer's text: the text re-rendered with only valid markers, every
+    sentence with its verdict, the citations of the sources it rests on, and how many markers pointed
+    nowhere and were removed."""
+
+    text: str
+    sentences: tuple[CheckedSentence, ...]
+    citations: tuple[Citation, ...]
+    markers_removed: int = 0
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -108,7 +181,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     timings: dict = field(default_factory=dict)
-    sentences: tuple = ()  # rag.citations.CitedSentence, for showing unsupported ones
+    sentences: tuple[CheckedSentence, ...] = ()
+    markers_removed: int = 0  # [n] markers the model wrote that point at no source
 
     def to_json(self) -> dict:
         return {
@@ -122,7 +196,6 @@ class Answer:
                 for h in self.hits
             ],
             "timings": dict(self.timings),
-            "sentences": [
-                {"text": s.text, "citations": list(s.sources), "supported": s.supported} for s in self.sentences
-            ],
+            "sentences": [s.to_json() for s in self.sentences],
+            "markers_removed": self.markers_removed,
         }
