@@ -21,6 +21,7 @@ from rag.retrieve import Retrieval, Retriever
 from rag.settings import BACKENDS
 
 HISTORY_TURNS = 6  # earlier (question, answer) pairs a follow-up is given
+NOTICE_SEPARATOR = "\n"  # between the notices of one answer in `Answer.notice` (each is one line)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class Assistant:
         yield Event("sources", retrieval=retrieval)
         timings = {"retrieval_ms": retrieval.timings.get("retrieval_ms", 0.0)}
         if not retrieval.hits:
-            answer = Answer(question, retrieval.notice, generator.name, " · ".join(notices), timings=timings)
+            notice = NOTICE_SEPARATOR.join(notices)
+            answer = Answer(question, retrieval.notice, generator.name, notice, timings=timings)
             yield Event("delta", retrieval.notice)
             yield Event("answer", answer=answer)
             return
@@ -108,8 +110,8 @@ class Assistant:
         started = time.perf_counter()
         verified = self.verifier.check("".join(pieces), hits)
         timings["verification_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        answer = Answer(question, verified.text, generator.name, " · ".join(notices), verified.citations, hits,
-                        timings, verified.sentences, verified.markers_removed)
+        answer = Answer(question, verified.text, generator.name, NOTICE_SEPARATOR.join(notices),
+                        verified.citations, hits, timings, verified.sentences, verified.markers_removed)
         yield Event("answer", answer=answer)
 
     def _choose(self, backend: str):
