@@ -9,7 +9,6 @@ import json
 import pytest
 
 from rag.archive import Archive
-from rag.assistant import Assistant
 from rag.errors import BackendError
 from rag.filters import Filters
 from rag.ingest import Ingestor
@@ -17,6 +16,7 @@ from rag.ollama_backend import OllamaGenerator
 from rag.records import Article
 from rag.retrieve import PER_ARTICLE, Retriever
 from rag.settings import Settings
+from rag.wiring import build_assistant
 from tests.conftest import shared_file
 from tests.ollama_standin import UNSUPPORTED_SENTENCE, OllamaStandin
 
@@ -60,7 +60,7 @@ def retriever(archive):
 
 @pytest.fixture
 def assistant(retriever, archive):
-    return Assistant(retriever, archive.embedder, ollama=None, backend="extractive")
+    return build_assistant(retriever, archive.embedder, backend="extractive")
 
 
 def test_the_sample_question_is_answered_with_a_checkable_citation(assistant, archive):
@@ -152,7 +152,7 @@ def standin():
 
 
 def ollama_assistant(retriever, archive, url, timeout=5.0, backend="auto"):
-    return Assistant(retriever, archive.embedder, OllamaGenerator(url, "llama3.2", timeout), backend)
+    return build_assistant(retriever, archive.embedder, OllamaGenerator(url, "llama3.2", timeout), backend)
 
 
 def test_ollama_answers_with_verified_citations_and_sources_in_a_data_block(retriever, archive, standin):

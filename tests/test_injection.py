@@ -12,12 +12,12 @@ import datetime as dt
 
 import pytest
 
-from rag.assistant import Assistant
 from rag.ingest import Ingestor
 from rag.ollama_backend import OllamaGenerator
 from rag.prompt import ANSWER_INSTRUCTIONS, CLOSE, OPEN
 from rag.records import Article
 from rag.retrieve import Retriever
+from rag.wiring import build_assistant
 from tests.ollama_standin import OllamaStandin
 
 AS_OF = dt.date(2024, 5, 10)
@@ -77,7 +77,7 @@ def standin():
 def ask(retriever, standin, question: str, mode: str = "normal", backend: str = "ollama"):
     standin.mode = mode
     generator = OllamaGenerator(standin.url, "llama3.2", 5)
-    answer = Assistant(retriever, retriever.embedder, generator, backend).ask(question, as_of=AS_OF)
+    answer = build_assistant(retriever, retriever.embedder, generator, backend).ask(question, as_of=AS_OF)
     return answer, (standin.requests[-1]["messages"] if backend == "ollama" else None)
 
 
@@ -113,7 +113,7 @@ def test_everything_planted_stays_inside_the_data_block(retriever, standin, ques
 @pytest.mark.parametrize("question", [VIADUCT_QUESTION, LORRIES_QUESTION])
 def test_markers_written_in_an_article_are_no_citations(retriever, standin, question):
     extractive, _ = ask(retriever, standin, question, backend="extractive")  # quotes article sentences
-    assert extractive.sentences and all(len(s.sources) == 1 and s.supported for s in extractive.sentences)
+    assert extractive.sentences and all(len(s.citations) == 1 and s.supported for s in extractive.sentences)
     assert "viaduct" in {c.article_id for c in extractive.citations}
 
     copied, _ = ask(retriever, standin, question)  # a model that copies a sentence, marker and all

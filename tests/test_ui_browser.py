@@ -35,7 +35,8 @@ ARTICLES = [
      "published": "2022-11-21", "url": "https://valley.example/orrin",
      "text": DAM + "Critics plan to appeal."},
 ]
-EXPECTED_KEYS = {"question", "answer", "backend", "notice", "citations", "retrieved", "timings", "sentences"}
+EXPECTED_KEYS = {"question", "answer", "backend", "notice", "citations", "retrieved", "timings", "sentences",
+                 "markers_removed"}
 
 
 @pytest.fixture(scope="session")
