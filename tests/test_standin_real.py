@@ -13,7 +13,7 @@ import pytest
 from rag.errors import BackendError
 from rag.ollama_backend import OllamaGenerator
 from rag.prompt import ANSWER_INSTRUCTIONS, build_messages
-from rag.records import ArticleMeta, Chunk, Hit
+from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit
 from tests.real_model import DEFAULT_NUM_CTX, NUM_KEEP, OLLAMA_NAME, cut_front, keep_turns
 
 SYSTEM = {"role": "system", "content": "rules"}
@@ -52,14 +52,18 @@ def test_a_prompt_over_the_limit_keeps_its_first_tokens_and_its_end():
 
 # --- the real model ---------------------------------------------------------------------------------------
 
+def hits_of(*texts: str) -> list[Hit]:
+    return [Hit(Chunk(f"a{i}:0", f"a{i}", 0, 0, len(text), text),
+                ArticleMeta(f"a{i}", f"Headline {i}", "Wire", "2024-03-04", "", f"g{i}"), 1.0)
+            for i, text in enumerate(texts, 1)]
+
+
 def long_sources(n: int, words: int) -> list[Hit]:
     """Made-up passages, long enough to overflow a context (no archive text is copied into the project)."""
-    hits = []
-    for i in range(1, n + 1):
-        text = " ".join(f"Delegates from district {i} discussed item {j} of the harbour budget." for j in range(words))
-        hits.append(Hit(Chunk(f"a{i}:0", f"a{i}", 0, 0, len(text), text),
-                        ArticleMeta(f"a{i}", f"Harbour budget {i}", "Wire", "2024-03-04", "", f"g{i}"), 1.0))
-    return hits
+    texts = [" ".join(f"Delegates from district {i} discussed item {j} of the harbour budget." for j in range(words))
+             for i in range(1, n + 1)]
+    return [Hit(h.chunk, ArticleMeta(h.article.id, f"Harbour budget {i}", "Wire", "2024-03-04", "", f"g{i}"), 1.0)
+            for i, h in enumerate(hits_of(*texts), 1)]
 
 
 def test_an_answer_streams_as_ndjson_through_the_real_client_with_llama_cpps_counts(real_ollama, real_model):
@@ -142,11 +146,12 @@ def test_show_reports_the_models_own_context_length_from_its_gguf(real_ollama):
 
 def test_transport_faults_work_on_the_real_engine_and_the_model_serves_on(real_ollama):
     generator = OllamaGenerator(real_ollama.url, OLLAMA_NAME, timeout=30)
+    request = AnswerRequest("Who said hello to Ada?", tuple(hits_of("Grace said hello to Ada on Monday.")))
     real_ollama.mode = "drop"
     with pytest.raises(BackendError, match="closed the connection"):
-        list(generator.stream(HELLO))
+        list(generator.stream(request))
     real_ollama.mode = "normal"
-    assert "".join(generator.stream(HELLO)).strip()  # the dropped answer let go of the model's lock
+    assert generator.complete(HELLO).strip()  # the dropped answer let go of the model's lock
 
 
 def test_content_faults_are_the_scripted_models_only(real_ollama):
