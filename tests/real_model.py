@@ -105,8 +105,8 @@ def keep_turns(messages: Sequence[dict], fits: Callable[[list[dict]], bool]) -> 
     The last message is always kept, whether it fits or not (the runner cuts it then).
     """
     messages = list(messages)
-    if not messages:
-        return []
+    if len(messages) < 2 or fits(messages):  # the common case: one count, nothing dropped
+        return messages
     start = len(messages) - 1
     for i in range(len(messages) - 2, -1, -1):
         candidate = [m for m in messages[:i] if m.get("role") == "system"] + messages[i:]
