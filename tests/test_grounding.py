@@ -93,12 +93,12 @@ def test_no_article_text_is_stored(cases, articles):
         for i in range(len(tokens) - SHINGLE + 1):
             wanted.setdefault(tuple(tokens[i:i + SHINGLE]), case_id)
     assert any(c.text for c in cases if c.category == "paraphrase")
+    firsts = {shingle[0] for shingle in wanted}
     copied = set()
     for article in articles.values():
         tokens = words(article.text)
         for i in range(len(tokens) - SHINGLE + 1):
-            shingle = tuple(tokens[i:i + SHINGLE])
-            if shingle in wanted:
+            if tokens[i] in firsts and (shingle := tuple(tokens[i:i + SHINGLE])) in wanted:
                 copied.add(wanted[shingle])
     assert not copied, f"cases holding article text: {sorted(copied)}"
 
