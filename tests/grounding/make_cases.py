@@ -4,9 +4,10 @@
 
 Mechanical cases are drawn here (copy, merge_same, merge_two, number, negation, name, foreign): each is
 article ids and spans plus, where it applies, the edit or the joining words: never article text.
-Hand-written paraphrases come from `paraphrases.jsonl`, model sentences with their labels from
-`model.jsonl` (written by `run_model.py`, labelled by reading). `--candidates` prints the sentences
-drawn for paraphrasing, to write `paraphrases.jsonl` from.
+Hand-written paraphrases come from `paraphrases.jsonl`; model sentences from `model.jsonl` (written by
+`run_model.py`) with the labels we gave them by reading, `model_labels.jsonl` (a sentence repeating an
+earlier one of the same answer is not labelled and not kept). `--candidates` prints the sentences drawn
+for paraphrasing, to write `paraphrases.jsonl` from.
 """
 
 from __future__ import annotations
@@ -336,13 +337,16 @@ def main(argv=None) -> int:
     for n, item in enumerate(read_jsonl(HERE / "paraphrases.jsonl"), start=1):
         cases.append(Case(f"paraphrase-{n:03d}", "paraphrase", "supported", (Ref.from_json(item["passage"]),),
                           text=item["text"], written_from=Ref.from_json(item["source"])))
+    labels = {(r["question"], r["kind"], r["k"]): r for r in read_jsonl(HERE / "model_labels.jsonl")}
     for item in read_jsonl(HERE / "model.jsonl"):
-        for k, s in enumerate(item["sentences"], start=1):
-            if "label" not in s:
+        kind = item.get("kind", "question")
+        for k, said in enumerate(item["sentences"], start=1):
+            label = labels.get((item["question"], kind, k))
+            if label is None:  # not labelled: a repeat of an earlier sentence of the same answer
                 continue
-            cases.append(Case(f"model-{item['question']}-{k}", "model", s["label"],
-                              tuple(Ref.from_json(p) for p in item["passages"]), text=s["text"],
-                              note=s.get("note", ""), question=item["question"]))
+            cases.append(Case(f"model-{item['question']}-{kind}-{k}", "model", label["label"],
+                              tuple(Ref.from_json(p) for p in item["passages"]), text=said["text"],
+                              note=label.get("note", ""), question=item["question"]))
     write_cases(cases, CASES)
     print(f"{len(cases)} cases -> {CASES}")
     return 0

@@ -8,9 +8,10 @@ question, and one chunk (more if the gold articles are short) of another
 article published within a week of them, the most similar by words (4 passages; the first two
 questions asked had up to 4 gold chunks, 5 passages): the passages in a seeded order,
 numbered as `rag.prompt.build_messages` numbers them. SmolLM2-135M-Instruct (GGUF, llama-cpp-python),
-temperature 0, at most 200 tokens. Then, over the same passages, a digest ("What do these sources
-report? ..."): the quiz answers are mostly one sentence. Questions already in the file are not asked
-again (the first four were asked before the digest was added: quiz answers only).
+temperature 0, at most 200 tokens, repeat penalty 1.1 as Ollama's default (the first questions were
+asked with llama-cpp-python's 1.0, under which the first digest loops on one sentence). Then, over the
+same passages, a digest ("What do these sources report? ..."): the quiz answers are mostly one
+sentence. Questions already in the file are not asked again.
 """
 
 from __future__ import annotations
@@ -68,9 +69,13 @@ def passages_for(question: dict, articles, rng: random.Random) -> list[Ref]:
     return chosen
 
 
+REPEAT_PENALTY = 1.1  # Ollama's default; llama-cpp-python's is 1.0, under which the digests loop on one sentence
+
+
 def generate(llm, messages: list[dict]) -> str:
     pieces = []
-    for part in llm.create_chat_completion(messages, temperature=0, max_tokens=200, stream=True):
+    for part in llm.create_chat_completion(messages, temperature=0, max_tokens=200, stream=True,
+                                           repeat_penalty=REPEAT_PENALTY):
         pieces.append(part["choices"][0]["delta"].get("content", "") or "")
     return "".join(pieces)
 
@@ -84,6 +89,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="1 is faster when other work holds the cores: two threads wait on each other")
     args = parser.parse_args(argv)
     from llama_cpp import Llama
 
@@ -92,12 +99,13 @@ def main(argv=None) -> int:
     questions = [q for q in questions if all((FILE, a) in articles for a in q["evidence"])]
     rng = random.Random(args.seed)
     asked = rng.sample(questions, args.questions)
-    done = {json.loads(line)["question"] for line in OUT.read_text().splitlines()} if OUT.is_file() else set()
-    llm = Llama(model_path=model_path(), n_ctx=8192, n_threads=2, verbose=False)
+    done = {(r["question"], r.get("kind", "question")) for r in map(json.loads, OUT.read_text().splitlines())} \
+        if OUT.is_file() else set()
+    llm = Llama(model_path=model_path(), n_ctx=8192, n_threads=args.threads, verbose=False)
     for question in asked:
         refs = passages_for(question, articles, random.Random(f"{args.seed}:{question['id']}"))
-        if question["id"] in done:
-            continue
+        if (question["id"], "question") in done:
+            continue  # asked before (with its digest, but for the first four, asked before digests)
         given = hits(Case(question["id"], "model", "", tuple(refs)), articles)
         # The same passages asked twice: the quiz question, then for a digest of them. The second prompt
         # differs from the first only after the sources, so llama.cpp reuses what it read (on a loaded
@@ -112,6 +120,7 @@ def main(argv=None) -> int:
                       "answers": question["answers"], "question_date": question["question_date"],
                       "passages": [r.to_json() for r in refs], "answer": answer,
                       "seconds": round(time.perf_counter() - started, 1), "sentences": sentences,
+                      "repeat_penalty": REPEAT_PENALTY, "threads": args.threads,
                       "generated": dt.date.today().isoformat()}
             with OUT.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
