@@ -73,7 +73,7 @@ def test_every_case_rebuilds_from_the_shared_articles(cases, articles):
             text = articles[ref.file, ref.article].text
             assert (ref.start, ref.end) in sentence_spans(text), case.id
         made = sentence(case, articles)  # raises when an edit does not find what it replaces
-        assert len(words(made)) >= 5, case.id
+        assert len(words(made)) >= (1 if case.category == "model" else 8), case.id
         if case.edit:
             assert case.edit.before != case.edit.after
         if case.category in ("copy", "number", "negation", "name"):  # the sentence's own passage
