@@ -34,7 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    # Appended, not put first: `PYTHONPATH=../wt-verify:. python bench/grounding.py` judges with that
+    # checkout's `rag` (a module missing from the `rag` found first would come from the editable install).
+    sys.path.append(str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 CASES = ROOT / "tests" / "grounding" / "cases.jsonl"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -237,7 +240,10 @@ def checker(embedder, which: str = "auto"):
                 return combine(verdicts), len(verdicts)
 
             return check, f"rag.verify.Verifier ({Path(verify.__file__).resolve()})"
-    from rag.citations import cite
+    try:
+        from rag.citations import cite
+    except ImportError:
+        raise SystemExit("rag.citations.cite is gone (the verifier replaced it): use --checker verify") from None
 
     def check_cite(text: str, given: Sequence[Hit]) -> tuple[str, int]:
         _, sentences, _ = cite(text, given, embedder)

@@ -4,9 +4,10 @@ issue asks by the checker newsrag answers with.
 Goals per category (issue 10): sentences copied from or merging the cited passages judged supported at
 least 95% of the time, hand-written paraphrases 85%; sentences with a changed number, a negation, a
 swapped name, or cited against another article's passage at most 5%. Of the model's sentences, those we
-labelled unsupported may be judged supported at most 10% of the time (the one model goal chosen: a
-checker that lets the model's inventions through is the failure that matters; how many of its supported
-sentences are kept is reported by bench/grounding.py, not asserted).
+labelled unsupported may be judged supported at most 10% of the time: a checker that lets the model's
+inventions through is the failure that matters. And those we labelled supported must be judged supported
+at least half the time (our choice, not the issue's): otherwise a checker refusing every sentence the
+model did not cite, as `rag.citations.cite` does, would meet the first goal by saying nothing.
 """
 
 from __future__ import annotations
@@ -117,7 +118,11 @@ def test_the_checker_meets_the_issues_goals(cases, articles):
     for category in ("number", "negation", "name", "foreign"):
         if shares[category] > 0.05:
             failures.append(f"{category} {shares[category]} > 0.05")
-    invented = rows["model"]["by_label"]["unsupported"]["supported"]
-    if invented > 0.10:
-        failures.append(f"model sentences labelled unsupported judged supported {invented} > 0.10")
+    by_label = rows["model"]["by_label"]
+    if by_label["unsupported"]["supported"] > 0.10:
+        failures.append(f"model sentences labelled unsupported judged supported {by_label['unsupported']['supported']}"
+                        " > 0.10")
+    if by_label["supported"]["supported"] < 0.5:
+        failures.append(f"model sentences labelled supported judged supported {by_label['supported']['supported']}"
+                        " < 0.5")
     assert not failures, f"{name}: " + "; ".join(failures)
