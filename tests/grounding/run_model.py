@@ -6,7 +6,7 @@ what it wrote in tests/grounding/model.jsonl (its sentences are labelled there b
 Per question: up to three chunks of its gold evidence article(s), the ones sharing most words with the
 question, and one chunk (more if the gold articles are short) of another
 article published within a week of them, the most similar by words (4 passages; the first two
-questions asked had up to 4 gold chunks, 5 passages): the passages in a seeded order,
+questions asked could have 4 gold chunks, and one had: 5 passages): the passages in a seeded order,
 numbered as `rag.prompt.build_messages` numbers them. SmolLM2-135M-Instruct (GGUF, llama-cpp-python),
 temperature 0, at most 200 tokens, repeat penalty 1.1 as Ollama's default (the first questions were
 asked with llama-cpp-python's 1.0, under which the first digest loops on one sentence). Then, over the
