@@ -4,6 +4,7 @@ Every wait is bounded: the client gets short timeouts and streams are drained in
 time limit, so a bug fails a test instead of hanging it.
 """
 
+import datetime as dt
 import socket
 import threading
 import time
@@ -12,9 +13,12 @@ from collections.abc import Iterator
 import pytest
 
 from rag.errors import BackendError
-from rag.ollama_backend import OllamaGenerator
-from rag.prompt import NO_ANSWER, build_messages
-from rag.records import ArticleMeta, Chunk, Hit
+from rag.fitting import REPLY_TOKENS
+from rag.ollama_backend import DEFAULT_CONTEXT, OllamaGenerator, cut_notice
+from rag.prompt import NO_ANSWER, build_messages, parse_sources
+from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit, Notice
+from rag.tokens import estimate_messages
+from tests import ollama_standin
 from tests.ollama_standin import UNSUPPORTED_SENTENCE, OllamaStandin
 
 ARMY = "The army said it would respect the ceasefire until Friday."
@@ -36,7 +40,9 @@ def hits(*texts: str) -> list[Hit]:
     ]
 
 
-MESSAGES = build_messages(QUESTION, hits(*TEXTS))
+AS_OF = dt.date(2024, 3, 6)
+REQUEST = AnswerRequest(QUESTION, tuple(hits(*TEXTS)), as_of=AS_OF)
+MESSAGES = build_messages(QUESTION, hits(*TEXTS), as_of=AS_OF)
 
 
 @pytest.fixture
@@ -73,19 +79,88 @@ def closed_port_url() -> str:
 
 
 def test_stream_arrives_in_pieces_and_cites(server):
-    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES), within=10)
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
     assert error is None
     assert len(got) > 2
     assert "".join(got) == f"{ARMY} [1]"
 
 
 def test_the_prompt_is_sent_as_built_with_temperature_zero(server):
-    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES), within=10)
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
     sent = server.requests[-1]
     assert sent["model"] == "llama3.2"
     assert sent["messages"] == MESSAGES
     assert sent["stream"] is True
     assert sent["options"]["temperature"] == 0
+
+
+def chats(server: OllamaStandin) -> list[dict]:
+    return [body for body in server.requests if "messages" in body]
+
+
+def test_num_ctx_holds_the_prompt_and_the_reply(server):
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
+    options = chats(server)[-1]["options"]
+    # The stand-in's model holds 131072 tokens; this small prompt needs no more than Ollama's default.
+    assert options["num_ctx"] == 4096
+    assert options["num_predict"] == 4096 - estimate_messages(MESSAGES) >= REPLY_TOKENS
+
+
+def test_the_context_length_is_asked_once_per_generator(server):
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    for _ in range(2):
+        drain(generator.stream(REQUEST), within=10)
+    generator.complete(MESSAGES)
+    shows = [body for body in server.requests if "messages" not in body]
+    assert shows == [{"model": "llama3.2"}] and len(chats(server)) == 3
+    assert generator.context_length() == 131072
+    assert OllamaGenerator(server.url, "llama3.2", num_ctx=8192).context_length() == 8192
+
+
+def test_a_server_that_does_not_say_the_context_means_the_default(server, monkeypatch):
+    shown = ollama_standin._show
+    monkeypatch.setattr(ollama_standin, "_show", lambda name: {**shown(name), "model_info": {}})
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    assert generator.context_length() == DEFAULT_CONTEXT == 4096
+
+
+def test_a_small_cap_leaves_out_passages_and_says_so(server):
+    passages = [" ".join([TEXTS[n % 2]] * 12) for n in range(8)]  # about 1,500 characters each
+    request = AnswerRequest(QUESTION, tuple(hits(*passages)), as_of=AS_OF)
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5, num_ctx=2048).stream(request), 10)
+    assert error is None and isinstance(got[0], Notice) and all(isinstance(p, str) for p in got[1:])
+    sent = chats(server)[-1]
+    kept = list(parse_sources(sent["messages"][-1]["content"]))
+    assert 1 <= len(kept) < 8 and kept == list(range(1, len(kept) + 1))
+    assert sent["messages"] == build_messages(QUESTION, request.hits[: len(kept)], (), AS_OF)
+    assert got[0].text == f"{8 - len(kept)} of 8 passages were left out to fit the model's context of 2048 tokens"
+    assert sent["options"]["num_ctx"] == 2048
+    assert estimate_messages(sent["messages"]) + sent["options"]["num_predict"] <= 2048
+
+
+def test_an_answer_cut_at_its_length_ends_with_a_notice(server, monkeypatch):
+    final = ollama_standin._final
+    monkeypatch.setattr(ollama_standin, "_final", lambda *args: {**final(*args), "done_reason": "length"})
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
+    assert error is None and "".join(got[:-1]) == f"{ARMY} [1]"
+    num_predict = chats(server)[-1]["options"]["num_predict"]
+    assert got[-1] == Notice(f"the answer was cut off: it reached the {num_predict} tokens left for it in the "
+                             "model's context")
+
+
+def test_only_length_counts_as_cut():
+    assert cut_notice("stop", 300) is None and cut_notice("", 300) is None
+    assert "300 tokens" in cut_notice("length", 300).text
+
+
+def test_a_think_block_never_reaches_the_user(server):
+    thinking = "<think> The user wants the army's words; source 1 has them. </think>\n\nIt said so [1]."
+    server.reply = lambda messages: thinking
+    server.words_per_chunk = 1  # one word a chunk: splits inside tags are tests/test_think.py's
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
+    assert error is None and "".join(got) == "It said so [1]."
+    assert generator.complete(MESSAGES) == "It said so [1]."
 
 
 def test_check_accepts_the_model_without_its_latest_tag(server):
@@ -102,7 +177,7 @@ def test_check_on_a_missing_model_says_to_pull_it(server):
 
 def test_unknown_model_while_answering_says_to_pull_it(server):
     generator = OllamaGenerator(server.url, "mistral", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert got == []
     assert isinstance(error, BackendError) and "`ollama pull mistral`" in str(error)
     with pytest.raises(BackendError, match="ollama pull mistral"):
@@ -116,7 +191,7 @@ def test_server_down_names_the_host_quickly():
     started = time.monotonic()
     with pytest.raises(BackendError, match=expected):
         generator.check()
-    got, error, _ = drain(generator.stream(MESSAGES), within=5)
+    got, error, _ = drain(generator.stream(REQUEST), within=5)
     assert got == [] and isinstance(error, BackendError) and expected in str(error)
     with pytest.raises(BackendError, match=expected):
         generator.complete(MESSAGES)
@@ -125,7 +200,7 @@ def test_server_down_names_the_host_quickly():
 
 def test_stall_fails_within_the_timeout(server):
     server.mode, server.stall_seconds = "stall", 10
-    got, error, took = drain(OllamaGenerator(server.url, "llama3.2", timeout=1).stream(MESSAGES), within=5)
+    got, error, took = drain(OllamaGenerator(server.url, "llama3.2", timeout=1).stream(REQUEST), within=5)
     assert got == ["The army said"]
     assert isinstance(error, BackendError)
     assert "stopped answering for more than 1 s" in str(error)
@@ -140,7 +215,7 @@ def test_connection_dropped_mid_stream_keeps_the_partial_text(server):
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
     for mode in ("drop", "reset"):
         server.mode = mode
-        got, error, _ = drain(generator.stream(MESSAGES), within=10)
+        got, error, _ = drain(generator.stream(REQUEST), within=10)
         assert "".join(got) == "The army said it would respect the ceasefire until", mode
         assert isinstance(error, BackendError) and "closed the connection" in str(error), mode
         with pytest.raises(BackendError, match="closed the connection"):
@@ -150,7 +225,7 @@ def test_connection_dropped_mid_stream_keeps_the_partial_text(server):
 def test_malformed_stream_is_a_backend_error(server):
     server.mode = "malformed"
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert "".join(got) == "The army said it would respect"
     assert isinstance(error, BackendError) and "malformed response" in str(error)
     with pytest.raises(BackendError, match="malformed response"):
@@ -160,7 +235,7 @@ def test_malformed_stream_is_a_backend_error(server):
 def test_error_reported_by_ollama_is_a_backend_error(server):
     server.mode = "error"
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert got and isinstance(error, BackendError)
     assert "could not answer: an error was encountered while running the model" in str(error)
     with pytest.raises(BackendError, match="could not answer"):
@@ -169,7 +244,7 @@ def test_error_reported_by_ollama_is_a_backend_error(server):
 
 def test_a_stream_abandoned_halfway_ends_quietly(server):
     server.mode, server.chunk_delay = "slow", 0.05
-    pieces = OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES)
+    pieces = OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST)
     assert next(pieces) == "The army said"
     pieces.close()
 
@@ -203,7 +278,7 @@ def test_name_says_backend_and_model():
 def test_standin_listens_on_loopback_only_and_stops_promptly():
     server = OllamaStandin(mode="stall", stall_seconds=30).start()
     assert server.url.startswith("http://127.0.0.1:")
-    drain(OllamaGenerator(server.url, "llama3.2", timeout=0.5).stream(MESSAGES), within=5)
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=0.5).stream(REQUEST), within=5)
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 2
