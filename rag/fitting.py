@@ -68,9 +68,9 @@ def fit(request: AnswerRequest, context: int, reply_tokens: int = REPLY_TOKENS,
     hits, history = list(request.hits), list(request.history)
     last_turn = history[-1:]
 
-    def attempt(m: int, older: int, keep_last: bool, passage_hits: list[Hit] | None = None) -> tuple:
+    def attempt(m: int, older: int, keep_last: bool) -> tuple[list[dict], int, int]:
         turns = (history[:-1][len(history[:-1]) - older:] if older else []) + (last_turn if keep_last else [])
-        messages = build_messages(request.question, passage_hits or hits[:m], turns, as_of)
+        messages = build_messages(request.question, hits[:m], turns, as_of)
         return messages, estimate_messages(messages), len(turns)
 
     older, keep_last, m = max(len(history) - 1, 0), bool(history), len(hits)
@@ -99,8 +99,8 @@ def fit(request: AnswerRequest, context: int, reply_tokens: int = REPLY_TOKENS,
             f"the question does not fit the model's context of {context} tokens with {reply_tokens} left "
             "for the answer: ask a shorter question, or raise NEWSRAG_NUM_CTX"
         )
-    return Fitted(messages, context, num_ctx_for(tokens + reply_tokens, context), tokens, min(m, len(hits)), len(hits),
-                  turns, len(history), shortened)
+    num_ctx = num_ctx_for(tokens + reply_tokens, context)
+    return Fitted(messages, context, num_ctx, tokens, min(m, len(hits)), len(hits), turns, len(history), shortened)
 
 
 def left_out_notice(fitted: Fitted) -> str:
