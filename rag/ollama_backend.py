@@ -19,7 +19,8 @@ stays yielded; the error is raised after it.
 
 What is sent fits: the prompt is built from the request and fitted to the model's context (rag/fitting.py;
 the context length asked once from `/api/show`, capped by `num_ctx`), and `options.num_ctx` and
-`num_predict` hold the prompt plus the answer, so the server never cuts the prompt. The user is told, by a
+`num_predict` hold the prompt plus the answer, so the server never cuts the prompt. num_ctx only grows
+over a generator's life (each change makes Ollama reload the model). The user is told, by a
 `Notice` among the pieces, what was left out to fit and when the answer was cut at its length limit.
 A reasoning model's `<think>` block is taken out of the stream.
 """
@@ -65,6 +66,7 @@ class OllamaGenerator:
         self.reply_tokens = reply_tokens
         self.name = f"ollama:{model}"
         self._model_context: int | None = None  # asked once: a model's context length does not change
+        self._num_ctx = 0  # the largest num_ctx asked for so far
 
     def check(self) -> None:
         """Return when the server answers and has the model; raise `BackendError` saying what to do."""
@@ -83,7 +85,8 @@ class OllamaGenerator:
         fitted = fit(request, self.context_length(), self.reply_tokens)
         if fitted.notice:
             yield Notice(fitted.notice)
-        options = {**OPTIONS, "num_ctx": fitted.num_ctx, "num_predict": fitted.num_ctx - fitted.prompt_tokens}
+        num_ctx = self._sized(fitted.num_ctx)
+        options = {**OPTIONS, "num_ctx": num_ctx, "num_predict": num_ctx - fitted.prompt_tokens}
         ending: dict[str, str] = {}
         with self._client() as client, self._translated():
             parts = client.chat(self.model, fitted.messages, stream=True, options=options)
@@ -96,10 +99,9 @@ class OllamaGenerator:
 
     def complete(self, messages: list[dict]) -> str:
         """The whole answer to the chat `messages`, in one piece, without thinking."""
-        # Sized like an answer's num_ctx, and so most often the same: Ollama reloads the model whenever
-        # num_ctx changes, and one left out would mean the server's default, which may differ.
+        # Sized like an answer, not left to the server's default, which may differ: see _sized.
         tokens = estimate_messages(messages)
-        num_ctx = num_ctx_for(tokens + self.reply_tokens, self.context_length())
+        num_ctx = self._sized(num_ctx_for(tokens + self.reply_tokens, self.context_length()))
         options = {**OPTIONS, "num_ctx": num_ctx, "num_predict": max(num_ctx - tokens, 1)}
         with self._client() as client, self._translated():
             response = client.chat(self.model, messages, stream=False, options=options)
@@ -116,6 +118,12 @@ class OllamaGenerator:
                 shown = client.show(self.model)
             self._model_context = _context_length(shown.modelinfo or {}) or DEFAULT_CONTEXT
         return min(self._model_context, self.num_ctx) if self.num_ctx > 0 else self._model_context
+
+    def _sized(self, num_ctx: int) -> int:
+        """`num_ctx`, or the largest asked for before if that is more: Ollama reloads the model whenever
+        num_ctx changes, so a follow-up's small rewrite between two large answers must not shrink it."""
+        self._num_ctx = max(self._num_ctx, num_ctx)
+        return self._num_ctx
 
     def rewrite_query(self, history: Sequence[tuple[str, str]], question: str) -> str:
         """`question` made standalone with the conversation `history`; unchanged when there is none."""

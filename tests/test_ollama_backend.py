@@ -106,6 +106,18 @@ def test_num_ctx_holds_the_prompt_and_the_reply(server):
     assert options["num_predict"] == 4096 - estimate_messages(MESSAGES) >= REPLY_TOKENS
 
 
+def test_num_ctx_never_shrinks_so_ollama_does_not_reload_the_model(server):
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    long = AnswerRequest(QUESTION, tuple(hits(*[" ".join([TEXTS[0]] * 40)] * 8)), as_of=AS_OF)
+    for request in (REQUEST, long, REQUEST):
+        drain(generator.stream(request), within=10)
+    generator.rewrite_query([("Who met in Cairo?", "Negotiators [1].")], "and the army?")
+    sizes = [body["options"]["num_ctx"] for body in chats(server)]
+    assert sizes[0] == 4096 and sizes[1] > 4096 and sizes[1:] == [sizes[1]] * 3
+    last = chats(server)[-2]  # the short answer after the long one
+    assert last["options"]["num_predict"] == sizes[1] - estimate_messages(last["messages"])
+
+
 def test_the_context_length_is_asked_once_per_generator(server):
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
     for _ in range(2):
