@@ -8,6 +8,22 @@ source that was sent, and seconds per answer.
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 .venv/bin/python -m bench.markers --questions 12 [--variants a,b] \
         [--out rows.json]
     .venv/bin/python -m bench.markers --summarize rows.json [more.json]
+
+Measured 2026-12-01 on the first 12 questions with gold articles (11 for "all"), 160 tokens at most,
+2 cores under a load average of about 10 (answers take 10-19 s on idle cores):
+
+    variant    sentences  with a marker  answers with one  s/answer (median)  prompt tokens
+    today             47          0.00              0.00                 99           2647
+    example           53          0.00              0.00                 76           2740
+    reminder          13          0.23              0.25                 10*          2681
+    all               27          0.41              0.27                 35           1041
+
+    * read most of its prompt from llama.cpp's cache: it shares everything up to the sources' end with
+      "today", asked just before it.
+
+No change helps for real. Every marked "reminder" sentence says nothing ("The answer is [2]."); the
+marked "all" sentences are one real cited answer and echoes of the source headers ("[1] Bill Cosby
+[2] Judy Huth ..."). newsrag's prompt stays as it is; the verifier attributes sentences after the fact.
 """
 
 from __future__ import annotations
@@ -106,6 +122,8 @@ def summary(rows: list[dict]) -> dict:
         "answers": len(rows), "sentences": sentences,
         "marked_share": round(sum(r["marked"] for r in rows) / sentences, 3) if sentences else 0.0,
         "valid_share": round(sum(r["valid"] for r in rows) / sentences, 3) if sentences else 0.0,
+        # a reply caught in a loop ("The answer is:" forty times) weighs heavily among sentences
+        "answers_with_a_marker": round(sum(r["marked"] > 0 for r in rows) / len(rows), 3) if rows else 0.0,
         "seconds_median": round(statistics.median(r["seconds"] for r in rows), 1),
         "prompt_tokens_median": int(statistics.median(r["prompt_tokens"] for r in rows)),
     }
