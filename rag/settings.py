@@ -33,7 +33,9 @@ _ENV = {
     "NEWSRAG_MODEL": "model",
     "NEWSRAG_BACKEND": "backend",
     "NEWSRAG_TIMEOUT": "timeout",
+    "NEWSRAG_NUM_CTX": "num_ctx",
 }
+MIN_NUM_CTX = 1024  # below it the instructions, one passage and the room for an answer do not fit
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Settings:
     model: str = "llama3.2"
     backend: str = "auto"  # auto | ollama | extractive
     timeout: float = 60.0  # seconds to wait on Ollama between tokens
+    num_ctx: int = 0  # the most context tokens asked of Ollama per request; 0: the model's own length
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -95,6 +98,8 @@ class Settings:
             raise InputError(f"{origin}: encoder must be one of {', '.join(ENCODERS)}, not {result.encoder!r}")
         if result.chunk_words < 20:
             raise InputError(f"{origin}: chunk_words must be at least 20")
+        if result.num_ctx and result.num_ctx < MIN_NUM_CTX:
+            raise InputError(f"{origin}: num_ctx must be 0 (the model's own context) or at least {MIN_NUM_CTX}")
         return result
 
 

@@ -17,7 +17,7 @@ def open_assistant(settings: Settings, archive: Archive | None = None) -> tuple[
     if hasattr(archive.embedder, "warm"):
         archive.embedder.warm()
     retriever = Retriever(archive.catalog, archive.vectors, archive.embedder)
-    ollama = OllamaGenerator(settings.ollama_host, settings.model, settings.timeout)
+    ollama = OllamaGenerator(settings.ollama_host, settings.model, settings.timeout, settings.num_ctx)
     return archive, build_assistant(retriever, archive.embedder, ollama, settings.backend)
 
 

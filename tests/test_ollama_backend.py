@@ -4,6 +4,7 @@ Every wait is bounded: the client gets short timeouts and streams are drained in
 time limit, so a bug fails a test instead of hanging it.
 """
 
+import datetime as dt
 import socket
 import threading
 import time
@@ -12,9 +13,12 @@ from collections.abc import Iterator
 import pytest
 
 from rag.errors import BackendError
-from rag.ollama_backend import OllamaGenerator
-from rag.prompt import NO_ANSWER, build_messages
-from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit
+from rag.fitting import REPLY_TOKENS
+from rag.ollama_backend import DEFAULT_CONTEXT, OllamaGenerator, cut_notice
+from rag.prompt import NO_ANSWER, build_messages, parse_sources
+from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit, Notice
+from rag.tokens import estimate_messages
+from tests import standin_http, standin_model
 from tests.ollama_standin import UNSUPPORTED_SENTENCE, OllamaStandin
 
 ARMY = "The army said it would respect the ceasefire until Friday."
@@ -36,8 +40,9 @@ def hits(*texts: str) -> list[Hit]:
     ]
 
 
-REQUEST = AnswerRequest(QUESTION, tuple(hits(*TEXTS)))
-MESSAGES = build_messages(QUESTION, hits(*TEXTS))  # what the generator sends for REQUEST
+AS_OF = dt.date(2024, 3, 6)
+REQUEST = AnswerRequest(QUESTION, tuple(hits(*TEXTS)), as_of=AS_OF)
+MESSAGES = build_messages(QUESTION, hits(*TEXTS), as_of=AS_OF)
 
 
 @pytest.fixture
@@ -87,6 +92,87 @@ def test_the_prompt_is_sent_as_built_with_temperature_zero(server):
     assert sent["messages"] == MESSAGES
     assert sent["stream"] is True
     assert sent["options"]["temperature"] == 0
+
+
+def chats(server: OllamaStandin) -> list[dict]:
+    return [body for body in server.requests if "messages" in body]
+
+
+def test_num_ctx_holds_the_prompt_and_the_reply(server):
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
+    options = chats(server)[-1]["options"]
+    # The stand-in's model holds 131072 tokens; this small prompt needs no more than Ollama's default.
+    assert options["num_ctx"] == 4096
+    assert options["num_predict"] == 4096 - estimate_messages(MESSAGES) >= REPLY_TOKENS
+
+
+def test_num_ctx_never_shrinks_so_ollama_does_not_reload_the_model(server):
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    long = AnswerRequest(QUESTION, tuple(hits(*[" ".join([TEXTS[0]] * 40)] * 8)), as_of=AS_OF)
+    for request in (REQUEST, long, REQUEST):
+        drain(generator.stream(request), within=10)
+    generator.rewrite_query([("Who met in Cairo?", "Negotiators [1].")], "and the army?")
+    sizes = [body["options"]["num_ctx"] for body in chats(server)]
+    assert sizes[0] == 4096 and sizes[1] > 4096 and sizes[1:] == [sizes[1]] * 3
+    last = chats(server)[-2]  # the short answer after the long one
+    assert last["options"]["num_predict"] == sizes[1] - estimate_messages(last["messages"])
+
+
+def test_the_context_length_is_asked_once_per_generator(server):
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    for _ in range(2):
+        drain(generator.stream(REQUEST), within=10)
+    generator.complete(MESSAGES)
+    shows = [body for body in server.requests if "messages" not in body]
+    assert shows == [{"model": "llama3.2"}] and len(chats(server)) == 3
+    assert generator.context_length() == 131072
+    assert OllamaGenerator(server.url, "llama3.2", num_ctx=8192).context_length() == 8192
+
+
+def test_a_server_that_does_not_say_the_context_means_the_default(server, monkeypatch):
+    shown = server.show
+    monkeypatch.setattr(server, "show", lambda name: {**shown(name), "model_info": {}})
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    assert generator.context_length() == DEFAULT_CONTEXT == 4096
+
+
+def test_a_small_cap_leaves_out_passages_and_says_so(server):
+    passages = [" ".join([TEXTS[n % 2]] * 12) for n in range(8)]  # about 1,500 characters each
+    request = AnswerRequest(QUESTION, tuple(hits(*passages)), as_of=AS_OF)
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5, num_ctx=2048).stream(request), 10)
+    assert error is None and isinstance(got[0], Notice) and all(isinstance(p, str) for p in got[1:])
+    sent = chats(server)[-1]
+    kept = list(parse_sources(sent["messages"][-1]["content"]))
+    assert 1 <= len(kept) < 8 and kept == list(range(1, len(kept) + 1))
+    assert sent["messages"] == build_messages(QUESTION, request.hits[: len(kept)], (), AS_OF)
+    assert got[0].text == f"{8 - len(kept)} of 8 passages were left out to fit the model's context of 2048 tokens"
+    assert sent["options"]["num_ctx"] == 2048
+    assert estimate_messages(sent["messages"]) + sent["options"]["num_predict"] <= 2048
+
+
+def test_an_answer_cut_at_its_length_ends_with_a_notice(server, monkeypatch):
+    final = standin_http._final
+    monkeypatch.setattr(standin_http, "_final", lambda *args: {**final(*args), "done_reason": "length"})
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
+    assert error is None and "".join(got[:-1]) == f"{ARMY} [1]"
+    num_predict = chats(server)[-1]["options"]["num_predict"]
+    assert got[-1] == Notice(f"the answer was cut off: it reached the {num_predict} tokens left for it in the "
+                             "model's context")
+
+
+def test_only_length_counts_as_cut():
+    assert cut_notice("stop", 300) is None and cut_notice("", 300) is None
+    assert "300 tokens" in cut_notice("length", 300).text
+
+
+def test_a_think_block_never_reaches_the_user(server, monkeypatch):
+    thinking = "<think> The user wants the army's words; source 1 has them. </think>\n\nIt said so [1]."
+    monkeypatch.setattr(standin_model, "reply", lambda messages, mode: thinking)
+    server.words_per_chunk = 1  # one word a chunk: splits inside tags are tests/test_think.py's
+    generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
+    assert error is None and "".join(got) == "It said so [1]."
+    assert generator.complete(MESSAGES) == "It said so [1]."
 
 
 def test_check_accepts_the_model_without_its_latest_tag(server):

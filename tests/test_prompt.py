@@ -1,5 +1,6 @@
 """The prompt: numbered sources in a data block that article text cannot break out of."""
 
+import datetime as dt
 import re
 
 from rag.prompt import (
@@ -47,14 +48,24 @@ def test_sources_are_numbered_with_headline_outlet_and_date():
                 hit(1, "The army said it would hold fire.", title="Army pledges calm", source="AP"),
                 hit(2, "Talks resumed in Cairo.", title="Talks resume", source="BBC", published=None),
             ],
+            as_of=dt.date(2024, 3, 5),
         )
     )
-    assert prompt.startswith(OPEN + "\n")
+    assert prompt.startswith(f"Today is 2024-03-05.\n\n{OPEN}\n")
     assert "[1] Headline: Army pledges calm\nOutlet: AP\nDate: 2024-03-02\n" in prompt
     assert "Passage: The army said it would hold fire." in prompt
     assert "[2] Headline: Talks resume\nOutlet: BBC\nDate: undated\n" in prompt
     assert prompt.index("[1] Headline") < prompt.index("[2] Headline") < prompt.index(CLOSE)
     assert prompt.endswith(f"{CLOSE}\n\nQuestion: What did the army say?")
+
+
+def test_the_prompt_knows_the_day_it_is_asked_on():
+    prompt = user_prompt(build_messages("What happened this week?", [hit(1, "Text.")], as_of=dt.date(2022, 6, 17)))
+    assert prompt.splitlines()[0] == "Today is 2022-06-17."
+    assert "Date: 2024-03-02" in prompt  # each source keeps its own date
+    assert "today's date" in ANSWER_INSTRUCTIONS and '"this week"' in ANSWER_INSTRUCTIONS
+    today = user_prompt(build_messages("What happened this week?", [hit(1, "Text.")]))
+    assert today.splitlines()[0] == f"Today is {dt.date.today().isoformat()}."
 
 
 def test_article_text_cannot_close_the_sources_block():

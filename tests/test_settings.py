@@ -49,3 +49,11 @@ def test_auto_keeps_an_archives_encoder_and_starts_a_new_one_on_int8():
     assert auto_encoder(PACKAGED_MODEL, PACKAGED_MODEL) == "torch"  # built with torch: stays torch, no reindex
     assert auto_encoder(f"{PACKAGED_MODEL}#onnx", PACKAGED_MODEL) == "onnx"
     assert auto_encoder(f"{PACKAGED_MODEL}#onnx-int8", PACKAGED_MODEL) == "onnx-int8"
+
+
+def test_num_ctx_caps_the_context_and_refuses_too_small_a_cap():
+    assert Settings.load({}).num_ctx == 0  # no cap: the model's own context length
+    assert Settings.load({"NEWSRAG_NUM_CTX": "8192"}).num_ctx == 8192
+    for small in ("512", "-1"):
+        with pytest.raises(InputError, match="num_ctx must be 0 .* or at least 1024"):
+            Settings.load({"NEWSRAG_NUM_CTX": small})
