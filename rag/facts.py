@@ -44,6 +44,10 @@ _NEGATIONS = frozenset(
 )
 _NEGATION = re.compile(r"\b(?:" + "|".join(sorted(_NEGATIONS)) + r")\b|n['’]t\b", re.IGNORECASE)
 
+_SCOPE_TOKEN = re.compile(r"\w+(?:'\w+)*|[,;:.!?()]")
+_SCOPE_STOPS = frozenset(",;:.!?()")
+SCOPE_WIDTH = 4
+
 # A word that may be part of a name: a letter first; apostrophes and hyphens inside (O'Rourke, Al-Assad).
 _TOKEN = re.compile(r"[^\W\d_](?:[\w]|['’\-](?=[^\W_]))*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -118,6 +122,36 @@ def negated(text: str) -> bool:
     return _NEGATION.search(text) is not None
 
 
+def negation_scopes(text: str, width: int = SCOPE_WIDTH) -> tuple[frozenset[str], ...]:
+    """For each negation of a sentence, the content words it bears on: up to `width` of the words that
+    follow it, up to the next punctuation. "The plant, which was not damaged by the quake, may" ->
+    ({"damaged", "quake"},). Two sentences agree on polarity when their negations bear on shared words:
+    a sentence merged from two is allowed the negation of the part it took from the negated one."""
+    tokens = _SCOPE_TOKEN.findall(text.casefold().replace("’", "'"))
+    cues = [i for i, token in enumerate(tokens) if _is_negation(token)]
+    scopes = []
+    cancelled: set[int] = set()
+    for index in cues:
+        if index in cancelled:
+            continue
+        partner = next((c for c in cues if index < c <= index + 2), None)
+        if partner is not None:  # "not unable", "never denied": two negations cancel
+            cancelled.add(partner)
+            continue
+        words: list[str] = []
+        for following in tokens[index + 1:]:
+            if following in _SCOPE_STOPS or len(words) == width:
+                break
+            if following not in STOPWORDS and not _is_negation(following) and not following[0].isdigit():
+                words.append(following)
+        scopes.append(frozenset(words))
+    return tuple(scopes)
+
+
+def _is_negation(token: str) -> bool:
+    return token in _NEGATIONS or token.endswith("n't")
+
+
 def name_key(word: str) -> str:
     """How a name word is compared: possessive dropped, casefolded, one kind of apostrophe."""
     return _POSSESSIVE.sub("", word.replace("’", "'")).casefold()
@@ -137,9 +171,12 @@ def names(text: str, known: frozenset[str] = frozenset()) -> tuple[tuple[str, ..
     tokens = _TOKEN.findall(text)
     spans: list[list[str]] = []
     previous = -2
-    for index, word in enumerate(tokens):
+    for index, token in enumerate(tokens):
+        word = token
+        if not token[0].isupper() and "-" in token:  # "pro-Chile", "anti-Kremlin": the name part
+            word = "-".join(p for p in token.split("-") if p[:1].isupper())
         key = name_key(word)
-        is_name = word[0].isupper() and key not in _NOT_NAMES and len(key) > 1
+        is_name = word[:1].isupper() and key not in _NOT_NAMES and len(key) > 1
         if is_name and index == 0:
             following = tokens[1] if len(tokens) > 1 else ""
             is_name = key in known or (following[:1].isupper() and name_key(following) not in _NOT_NAMES)

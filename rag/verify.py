@@ -11,7 +11,8 @@ For each answer sentence (hits[n - 1] is source [n]):
    sentence merging two facts rests on both. The three most similar sentences are each tried as the start.
 3. The evidence must be on topic (cosine of the sentence to the evidence, or a lower cosine with most
    content words shared) and agree on the facts (`rag.facts`): every number and every name word of the
-   sentence is in the evidence, and the sentence is negated exactly when its main evidence sentence is.
+   sentence is in the evidence, and each negation of the sentence bears on words an evidence negation
+   bears on, and the other way round ("was not damaged" against "was damaged" fails).
 4. Supported by its citations: `supported`. Not, but supported by other sources (or uncited and supported
    by any): `supported`, with the sources the evidence comes from attached, `attributed=True`. The model's
    wrong marker is replaced rather than the sentence condemned: the claim is grounded, and the reader is
@@ -32,7 +33,16 @@ from decimal import Decimal
 import numpy as np
 
 from rag.citations import INSTRUCTION, Piece, make_citation, render, split_answer
-from rag.facts import mid_sentence_names, name_found, name_key, names, negated, number_mentions, numbers, word_keys
+from rag.facts import (
+    mid_sentence_names,
+    name_found,
+    name_key,
+    names,
+    negation_scopes,
+    number_mentions,
+    numbers,
+    word_keys,
+)
 from rag.lexical import query_terms
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 from rag.text import sentence_spans
@@ -42,6 +52,7 @@ SIMILAR_WITH_WORDS = 0.45  # the cosine needed when most content words are also 
 WORDS_SHARED = 0.6
 MERGE_FLOOR = 0.3  # a sentence added to cover a merged fact must be at least this close to the answer
 MAX_EVIDENCE = 3
+MIN_GAIN = 2  # facts and content words a second or third evidence sentence must add
 STARTS = 3  # how many of the most similar passage sentences are tried as the main evidence
 
 # Words that talk about the answer or the sources rather than the news.
@@ -73,7 +84,7 @@ class _Sentence:
     numbers: frozenset[Decimal]
     keys: frozenset[str]
     terms: frozenset[str]
-    negated: bool
+    scopes: tuple[frozenset[str], ...]  # what each negation bears on (`rag.facts.negation_scopes`)
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class _Claim:
     numbers: tuple[tuple[str, Decimal], ...]
     names: tuple[tuple[str, ...], ...]
     terms: frozenset[str]
-    negated: bool
+    scopes: tuple[frozenset[str], ...]
 
 
 @dataclass(frozen=True)
@@ -192,12 +203,12 @@ def _passage_sentences(hits: Sequence[Hit]) -> list[_Sentence]:
             if INSTRUCTION.search(sentence):
                 continue
             pool.append(_Sentence(n, start, end, sentence, numbers(sentence), word_keys(sentence),
-                                  content_terms(sentence), negated(sentence)))
+                                  content_terms(sentence), negation_scopes(sentence)))
     return pool
 
 
 def _read_claim(text: str, known: frozenset[str]) -> _Claim:
-    return _Claim(tuple(number_mentions(text)), names(text, known), content_terms(text), negated(text))
+    return _Claim(tuple(number_mentions(text)), names(text, known), content_terms(text), negation_scopes(text))
 
 
 def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_vectors: np.ndarray,
@@ -221,13 +232,14 @@ def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_ve
 
 def _gather(claim: _Claim, start: int, pool: Sequence[_Sentence], cosine: dict[int, float],
             ranked: Sequence[int]) -> list[int]:
-    """`start`, then greedily the candidate that holds most of what the evidence still lacks."""
+    """`start`, then greedily the candidate that holds most of what the evidence still lacks, then
+    `_prune`d: a sentence stays only for what it alone gives."""
     evidence = [start]
     while len(evidence) < MAX_EVIDENCE:
         missing = _missing(claim, [pool[i] for i in evidence])
         if not missing:
             break
-        best, best_gain = None, 0
+        best, best_gain = None, MIN_GAIN - 1
         for i in ranked:
             if cosine[i] < MERGE_FLOOR:
                 break  # ranked by cosine: the rest are further still
@@ -239,6 +251,21 @@ def _gather(claim: _Claim, start: int, pool: Sequence[_Sentence], cosine: dict[i
         if best is None:
             break
         evidence.append(best)
+    return _prune(claim, evidence, pool)
+
+
+def _prune(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> list[int]:
+    """Drop the evidence sentences that give fewer than MIN_GAIN of the claim's facts and words the others
+    do not: a sentence that lends a merge only the one word a swap changed ("Republicans" from the next
+    paragraph) is not what the claim rests on."""
+    wanted = _missing(claim, [])
+    while len(evidence) > 1:
+        alone = {i: len(wanted & _holds(pool[i]) - frozenset().union(*(_holds(pool[j]) for j in evidence if j != i)))
+                 for i in evidence}
+        weakest = min(reversed(evidence), key=alone.get)  # on a tie, the one added last goes
+        if alone[weakest] >= MIN_GAIN:
+            break
+        evidence = [i for i in evidence if i != weakest]
     return evidence
 
 
@@ -278,7 +305,29 @@ def _agree(claim: _Claim, vector: np.ndarray, evidence: Sequence[int], pool: Seq
         if not all(name_found(w, keys) for w in span):
             written = _POSSESSIVE.sub("", " ".join(span))
             return _Judgement(False, tuple(evidence), f"name '{written}' is not in {where}")
-    main = sentences[0]
-    if claim.negated != main.negated and not (claim.negated and any(s.negated for s in sentences)):
-        return _Judgement(False, tuple(evidence), f"{_reference(pool, evidence[:1])} says the opposite (negation)")
+    opposite = _opposite(claim, sentences)
+    if opposite is not None:
+        return _Judgement(False, tuple(evidence), f"{_reference(pool, [evidence[opposite]])} says the opposite "
+                                                  "(negation)")
     return _Judgement(True, tuple(evidence))
+
+
+def _opposite(claim: _Claim, sentences: Sequence[_Sentence]) -> int | None:
+    """The evidence sentence whose polarity the claim reverses, or None when they agree.
+
+    Each negation of the claim must bear on words some evidence negation bears on too ("was not damaged"
+    against "was not damaged", or "denied" against "rejected" with the same object); and an evidence
+    negation whose words the claim repeats (at least half of them) must be matched by one of the claim's."""
+    for scope in claim.scopes:
+        if not any(_same_scope(scope, other) for s in sentences for other in s.scopes):
+            return 0
+    for index, sentence in enumerate(sentences):
+        for scope in sentence.scopes:
+            repeated = len(scope & claim.terms)
+            if repeated and repeated * 2 >= len(scope) and not any(_same_scope(scope, c) for c in claim.scopes):
+                return index
+    return None
+
+
+def _same_scope(first: frozenset[str], second: frozenset[str]) -> bool:
+    return bool(first & second) or not (first and second)
