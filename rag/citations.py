@@ -83,6 +83,9 @@ def split_answer(answer: str) -> list[Piece]:
     answer = _THINK.sub("", answer)
     if "</think>" in answer:  # the opening tag was cut off: everything before the close is reasoning
         answer = answer.rsplit("</think>", 1)[1]
+    # Every run of markers in one form first ("(Source 1)" -> " [1]"), so that sentence ends are found
+    # alike, then the markers moved after the full stop they came before.
+    answer = _MARKER_RUN.sub(lambda m: " " + "".join(f"[{n}]" for n in marker_numbers(m.group())), answer)
     answer = _STOP_GLUED_TO_MARKER.sub(r"\1 ", _MARKERS_BEFORE_STOP.sub(r"\2 \1", answer))
     pieces: list[list] = []  # [text, cited, separator, prefix]
     for line in answer.split("\n"):

@@ -50,7 +50,7 @@ from rag.text import sentence_spans
 SIMILAR = 0.62  # cosine to the evidence at or above which the sentence is on topic on meaning alone
 SIMILAR_WITH_WORDS = 0.45  # the cosine needed when most content words are also in the evidence
 WORDS_SHARED = 0.6
-MERGE_FLOOR = 0.3  # a sentence added to cover a merged fact must be at least this close to the answer
+MERGE_FLOOR = 0.15  # a sentence added to cover a merged fact must be at least this close to the answer
 MAX_EVIDENCE = 3
 MIN_GAIN = 2  # facts and content words a second or third evidence sentence must add
 STARTS = 3  # how many of the most similar passage sentences are tried as the main evidence
@@ -85,6 +85,7 @@ class _Sentence:
     keys: frozenset[str]
     terms: frozenset[str]
     scopes: tuple[frozenset[str], ...]  # what each negation bears on (`rag.facts.negation_scopes`)
+    names: frozenset[str]  # the name_keys of the words it capitalises mid-sentence
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class _Claim:
     names: tuple[tuple[str, ...], ...]
     terms: frozenset[str]
     scopes: tuple[frozenset[str], ...]
+    name_keys: frozenset[str]  # its name words, as `rag.facts.name_key`
+    all_keys: frozenset[str]  # all its words, likewise
 
 
 @dataclass(frozen=True)
@@ -203,12 +206,14 @@ def _passage_sentences(hits: Sequence[Hit]) -> list[_Sentence]:
             if INSTRUCTION.search(sentence):
                 continue
             pool.append(_Sentence(n, start, end, sentence, numbers(sentence), word_keys(sentence),
-                                  content_terms(sentence), negation_scopes(sentence)))
+                                  content_terms(sentence), negation_scopes(sentence), mid_sentence_names(sentence)))
     return pool
 
 
 def _read_claim(text: str, known: frozenset[str]) -> _Claim:
-    return _Claim(tuple(number_mentions(text)), names(text, known), content_terms(text), negation_scopes(text))
+    spans = names(text, known)
+    return _Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text),
+                  frozenset(name_key(w) for span in spans for w in span), word_keys(text))
 
 
 def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_vectors: np.ndarray,
@@ -255,18 +260,37 @@ def _gather(claim: _Claim, start: int, pool: Sequence[_Sentence], cosine: dict[i
 
 
 def _prune(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> list[int]:
-    """Drop the evidence sentences that give fewer than MIN_GAIN of the claim's facts and words the others
-    do not: a sentence that lends a merge only the one word a swap changed ("Republicans" from the next
-    paragraph) is not what the claim rests on."""
+    """Drop the evidence sentences that add too little of their own to the claim.
+
+    A sentence stays when it alone gives MIN_GAIN of the claim's facts and words, or when what it alone
+    gives are numbers or names that replace nothing: a neighbour lending only "Republicans" when the main
+    sentence says "Democrats", or "7" when it says "3", is where a swap found its word, not a merge."""
     wanted = _missing(claim, [])
     while len(evidence) > 1:
-        alone = {i: len(wanted & _holds(pool[i]) - frozenset().union(*(_holds(pool[j]) for j in evidence if j != i)))
-                 for i in evidence}
-        weakest = min(reversed(evidence), key=alone.get)  # on a tie, the one added last goes
-        if alone[weakest] >= MIN_GAIN:
+        weakest = next((i for i in reversed(evidence) if _weak(i, evidence, wanted, claim, pool)), None)
+        if weakest is None:  # (the one added last goes first)
             break
         evidence = [i for i in evidence if i != weakest]
     return evidence
+
+
+def _weak(index: int, evidence: Sequence[int], wanted: set, claim: _Claim, pool: Sequence[_Sentence]) -> bool:
+    others = [pool[j] for j in evidence if j != index]
+    alone = wanted & _holds(pool[index]) - frozenset().union(*(_holds(s) for s in others))
+    if len(alone) >= MIN_GAIN:
+        return False
+    return not alone or any(_replaces(item, claim, others) for item in alone)
+
+
+def _replaces(item, claim: _Claim, others: Sequence[_Sentence]) -> bool:
+    """Whether the other evidence holds something of `item`'s kind the claim does not have (a number for
+    a number, a name for a name): then `item` stands where that was. A plain word always counts as such."""
+    if isinstance(item, Decimal):
+        claimed = {value for _, value in claim.numbers}
+        return any(value not in claimed for s in others for value in s.numbers)
+    if item in claim.name_keys:
+        return any(key not in claim.all_keys for s in others for key in s.names)
+    return True
 
 
 def _holds(sentence: _Sentence) -> frozenset:
