@@ -211,8 +211,9 @@ def word_keys(text: str) -> frozenset[str]:
 
 
 def name_found(word: str, keys: frozenset[str]) -> bool:
-    """Whether a name word occurs among `keys`, allowing a derived form ("Malian" for "Mali",
-    "Iranians" for "Iran"): one a prefix of the other, both at least four letters, at most three apart."""
+    """Whether a name word occurs among `keys`, allowing a derived form: one a prefix of the other ("Mali",
+    "Malian"; "Iran", "Iranians"; both at least four letters, at most three apart), or the same stem once
+    a demonym's ending is cut ("Belgium", "Belgian"; "China", "Chinese"). "Johnson" is not "Johnston"."""
     key = name_key(word)
     if key in keys:
         return True
@@ -220,7 +221,28 @@ def name_found(word: str, keys: frozenset[str]) -> bool:
         return True
     if len(key) < 4:
         return False
+    stem = name_stem(key)
     return any(
-        len(other) >= 4 and abs(len(other) - len(key)) <= 3 and (key.startswith(other) or other.startswith(key))
+        len(other) >= 4 and (
+            (abs(len(other) - len(key)) <= 3 and (key.startswith(other) or other.startswith(key)))
+            or name_stem(other) == stem
+        )
         for other in keys
     )
+
+
+_DEMONYM_ENDINGS = ("ians", "ian", "eans", "ean", "ese", "ans", "an", "ish", "ium", "um", "ia", "is", "i", "a",
+                    "s")
+
+
+def name_stem(key: str) -> str:
+    """A name word without a demonym's or a country's ending, if at least four letters are left."""
+    for ending in _DEMONYM_ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= 4:
+            return key[: -len(ending)]
+    return key
+
+
+def word_stem(word: str) -> str:
+    """A crude stem for comparing the words a negation bears on: "dissolved" and "dissolving" alike."""
+    return word[:5]

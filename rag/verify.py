@@ -42,6 +42,7 @@ from rag.facts import (
     number_mentions,
     numbers,
     word_keys,
+    word_stem,
 )
 from rag.lexical import query_terms
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
@@ -345,13 +346,14 @@ def _opposite(claim: _Claim, sentences: Sequence[_Sentence]) -> int | None:
     for scope in claim.scopes:
         if not any(_same_scope(scope, other) for s in sentences for other in s.scopes):
             return 0
+    stems = {word_stem(t) for t in claim.terms}
     for index, sentence in enumerate(sentences):
         for scope in sentence.scopes:
-            repeated = len(scope & claim.terms)
+            repeated = sum(word_stem(w) in stems for w in scope)
             if repeated and repeated * 2 >= len(scope) and not any(_same_scope(scope, c) for c in claim.scopes):
                 return index
     return None
 
 
 def _same_scope(first: frozenset[str], second: frozenset[str]) -> bool:
-    return bool(first & second) or not (first and second)
+    return not (first and second) or bool({word_stem(w) for w in first} & {word_stem(w) for w in second})
