@@ -25,6 +25,7 @@ _UNITS = {
 _SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _SHORT_SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12, "tr": 10**12}
 _DOZEN = {"dozen": 12}
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_DOZEN)  # compared as values, not as words
 
 # A figure: 1,200 / 1.5 / 45% / 3rd, optionally followed by a scale word ("1.5 million") or, glued to
 # it, a short scale ("$3bn", "£40m"). A short scale must be glued: "3 m" is more often metres.

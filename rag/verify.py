@@ -34,6 +34,7 @@ import numpy as np
 
 from rag.citations import INSTRUCTION, Piece, make_citation, render, split_answer
 from rag.facts import (
+    NUMBER_WORDS,
     mid_sentence_names,
     name_found,
     name_key,
@@ -48,8 +49,8 @@ from rag.lexical import query_terms
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 from rag.text import sentence_spans
 
-SIMILAR = 0.62  # cosine to the evidence at or above which the sentence is on topic on meaning alone
-SIMILAR_WITH_WORDS = 0.45  # the cosine needed when most content words are also in the evidence
+SIMILAR = 0.7  # cosine to the evidence at or above which the sentence is on topic on meaning alone
+SIMILAR_WITH_WORDS = 0.5  # the cosine needed when most content words are also in the evidence
 WORDS_SHARED = 0.6
 MERGE_FLOOR = 0.15  # a sentence added to cover a merged fact must be at least this close to the answer
 MAX_EVIDENCE = 3
@@ -111,7 +112,8 @@ class _Judgement:
 
 def content_terms(text: str) -> frozenset[str]:
     """The content words a sentence shares or not with its evidence; numbers are compared as values."""
-    return frozenset(t for t in query_terms(text) if not _NUMBER_WORD.match(t) and t not in _FILLER)
+    return frozenset(t for t in query_terms(text)
+                     if not _NUMBER_WORD.match(t) and t not in _FILLER and t not in NUMBER_WORDS)
 
 
 def is_claim(text: str) -> bool:
