@@ -247,7 +247,7 @@ def _gather(claim: _Claim, start: int, pool: Sequence[_Sentence], cosine: dict[i
         missing = _missing(claim, [pool[i] for i in evidence])
         if not missing:
             break
-        best, best_gain = None, MIN_GAIN - 1
+        best, best_gain = None, 0
         for i in ranked:
             if cosine[i] < MERGE_FLOOR:
                 break  # ranked by cosine: the rest are further still
