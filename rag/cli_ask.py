@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED
 from rag.settings import BACKENDS, Settings
 
 
@@ -27,6 +28,9 @@ def add_commands(commands, iso_date) -> None:
     ev.add_argument("--questions", required=True, type=Path, help="questions JSONL with gold evidence ids")
     ev.add_argument("--k", type=int, default=10)
     ev.add_argument("--backend", choices=BACKENDS, default="extractive")
+    ev.add_argument("--passages", type=int, default=8,
+                    help="of the retrieved passages, how many the answer is written from (default 8, as ask)")
+    ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--retrieval-only", action="store_true", help="skip answering (faster)")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(run=cmd_eval)
@@ -55,12 +59,30 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_json()))
         return 0
-    if not live:
-        print(answer.text)
+    if live:  # the streamed text was not checked yet: now say, sentence by sentence, what the check found
+        print("\n")
+        print(checked_text(answer, "checked: "))
     else:
-        print()
+        print(checked_text(answer))
     print_sources(answer)
     return 0
+
+
+_MARK = {SUPPORTED: "", UNSUPPORTED: "⚠ ", NO_CLAIM: ""}
+
+
+def checked_text(answer, heading: str = "") -> str:
+    """The verified answer as the terminal shows it: a sentence no source supports starts with ⚠ and ends
+    with the reason; markers newsrag attached to a sentence the model left uncited end with ⁺."""
+    if not answer.sentences:
+        return heading + answer.text
+    pieces = []
+    for s in answer.sentences:
+        marks = "".join(f"[{n}]" for n in s.citations) + ("⁺" if s.attributed and s.citations else "")
+        why = f" (not supported: {s.reason or 'no retrieved source says this'})" if s.verdict == UNSUPPORTED else ""
+        text = f"{_MARK.get(s.verdict, '')}{s.text}{' ' + marks if marks else ''}{why}"
+        pieces.append((s.separator if pieces else "") + text)
+    return heading + "".join(pieces)
 
 
 def print_sources(answer) -> None:
@@ -74,9 +96,13 @@ def print_sources(answer) -> None:
         print(f"    “{c.quote}” (article {c.article_id}, characters {c.start}–{c.end})")
         if c.also_reported_by:
             print(f"    also reported by: {', '.join(c.also_reported_by)}")
-    for s in answer.sentences:
-        if not s.supported and s.sources:
-            print(f"warning: not supported by its citation: “{s.text}”")
+    counts = {v: sum(s.verdict == v for s in answer.sentences) for v in (SUPPORTED, UNSUPPORTED, NO_CLAIM)}
+    attributed = sum(s.attributed for s in answer.sentences)
+    if answer.sentences:
+        line = f"— sentences: {counts[SUPPORTED]} supported, {counts[UNSUPPORTED]} not supported (⚠)"
+        line += f", {counts[NO_CLAIM]} with no claim to check" if counts[NO_CLAIM] else ""
+        line += f"; ⁺ {attributed} cited by newsrag where the model cited nothing" if attributed else ""
+        print(line)
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -85,7 +111,7 @@ def cmd_eval(args, settings: Settings) -> int:
     from rag.ingest import Ingestor
     from rag.wiring import open_assistant
 
-    questions = load_questions(args.questions)
+    questions = load_questions(args.questions)[: args.limit]
     archive, assistant = open_assistant(settings)
     report = Ingestor(archive).run(corpus.read([str(args.articles)]))
     if report.errors:
@@ -98,7 +124,7 @@ def cmd_eval(args, settings: Settings) -> int:
             sys.stderr.flush()
 
     result = evaluate(assistant, questions, k=args.k, backend=args.backend, answer=not args.retrieval_only,
-                      progress=progress)
+                      progress=progress, passages=args.passages)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     if args.json:

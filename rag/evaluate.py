@@ -3,7 +3,12 @@
 Document-level retrieval: the ranked passages are reduced to their distinct articles (a near-duplicate
 folded into "also reported by" counts at the rank of the article shown for it), and the rank of the
 first gold article gives Hits@1/4/10 and MRR@10. `answer_contains`: the share of questions whose
-answer contains one of the gold answers, ignoring case and punctuation.
+answer contains one of the gold answers, ignoring case and punctuation. The answer is written from the
+first `passages` retrieved passages (8, as `ask` does), not from all 40 retrieved for the ranking.
+
+What the answers' sentences were judged (`sentences` per verdict), how many citations newsrag attached to
+sentences the model left uncited (`attributed`), how many markers pointed at no source (`markers_removed`)
+and the seconds an answer took, generation and verification included (`seconds_per_answer`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +24,7 @@ import numpy as np
 
 from rag.assistant import Assistant
 from rag.errors import InputError
+from rag.records import VERDICTS
 from rag.retrieve import PER_ARTICLE
 from rag.text import words
 
@@ -65,13 +72,24 @@ def _passages(k: int) -> int:
 
 
 def evaluate(assistant: Assistant, questions: list[dict], k: int = 10, backend: str = "extractive",
-             answer: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
-    ranks, contained, latencies = [], [], []
+             answer: bool = True, progress: Callable[[int, int], None] | None = None, passages: int = 8) -> dict:
+    ranks, contained, latencies, seconds = [], [], [], []
+    verdicts = dict.fromkeys(VERDICTS, 0)
+    attributed = removed = 0
     for index, q in enumerate(questions, start=1):
         if answer:
-            result = assistant.ask(q["question"], as_of=q["as_of"], k=_passages(k), backend=backend)
-            hits, latency = result.hits, result.timings.get("retrieval_ms", 0.0)
+            started = time.perf_counter()
+            events = list(assistant.stream(q["question"], as_of=q["as_of"], k=_passages(k), backend=backend,
+                                           passages=passages))
+            seconds.append(time.perf_counter() - started)
+            result = events[-1].answer
+            retrieval = next(e.retrieval for e in events if e.kind == "sources")
+            hits, latency = retrieval.hits, result.timings.get("retrieval_ms", 0.0)
             contained.append(contains_answer(result.text, q["answers"]))
+            for sentence in result.sentences:
+                verdicts[sentence.verdict] += 1
+                attributed += sentence.attributed
+            removed += result.markers_removed
         else:
             retrieval = assistant.retriever.retrieve(q["question"], as_of=q["as_of"], k=_passages(k))
             hits, latency = retrieval.hits, retrieval.timings.get("retrieval_ms", 0.0)
@@ -92,4 +110,6 @@ def evaluate(assistant: Assistant, questions: list[dict], k: int = 10, backend: 
         "retrieval_ms_p50": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
         "retrieval_ms_p95": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "backend": backend,
+        **({"sentences": verdicts, "attributed": attributed, "markers_removed": removed,
+            "seconds_per_answer": round(float(np.mean(seconds)), 2)} if answer else {}),
     }

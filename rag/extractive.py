@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from rag.lexical import query_terms
-from rag.records import Hit
+from rag.records import AnswerRequest, Hit
 from rag.text import sentence_spans
 
 NO_ANSWER = "No article in the archive answers this."
@@ -25,6 +25,8 @@ RELEVANT = 0.45
 MEANING, WORDS, RANK = 0.6, 0.3, 0.1
 # A marker written in the article itself ("... three weeks [7].") would read as a citation of source 7.
 _ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+_FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
+                    "this", "those", "these", "there", "then", "what about", "why", "how"}
 
 
 class ExtractiveAnswerer:
@@ -35,9 +37,23 @@ class ExtractiveAnswerer:
         self.sentences = sentences
         self.passages = passages
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
-        """The answer, sentence by sentence, each followed by its `[n]` marker (n = hit number)."""
-        chosen = self.choose(question, hits)
+    def check(self) -> None:
+        """Always available: nothing to reach."""
+
+    def rewrite_query(self, history: Sequence[tuple[str, str]], question: str) -> str:
+        """A short follow-up ("and who left?") with the key words of the previous question added."""
+        if not history:
+            return question
+        words = question.lower().split()
+        if len(words) <= 8 or _FOLLOW_UP_WORDS & set(words[:3]):
+            return f"{question} {' '.join(query_terms(history[-1][0]))}"
+        return question
+
+    def stream(self, request: AnswerRequest) -> Iterator[str]:
+        """The answer, sentence by sentence, each followed by its `[n]` marker (n = hit number).
+
+        It answers the standalone query, not the follow-up itself: "and who left?" alone matches no sentence."""
+        chosen = self.choose(request.search_query, request.hits)
         if not chosen:
             yield NO_ANSWER
             return

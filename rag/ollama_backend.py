@@ -27,7 +27,8 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from rag.errors import BackendError
-from rag.prompt import build_rewrite_messages
+from rag.prompt import build_messages, build_rewrite_messages
+from rag.records import AnswerRequest
 
 __all__ = ["OllamaGenerator"]
 
@@ -56,8 +57,9 @@ class OllamaGenerator:
         if _full_name(self.model) not in names:
             raise BackendError(self._missing_model())
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:
-        """Yield the answer to the chat `messages` piece by piece, as the server sends it."""
+    def stream(self, request: AnswerRequest) -> Iterator[str]:
+        """Yield the answer to `request` piece by piece, as the server sends it."""
+        messages = build_messages(request.question, request.hits, request.history)
         finished = False
         with self._client() as client, self._translated():
             for part in client.chat(self.model, messages, stream=True, options=OPTIONS):

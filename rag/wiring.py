@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rag.archive import Archive
 from rag.assistant import Assistant
+from rag.extractive import ExtractiveAnswerer
 from rag.ollama_backend import OllamaGenerator
 from rag.retrieve import Retriever
 from rag.settings import Settings
+from rag.verify import Verifier
 
 
 def open_assistant(settings: Settings, archive: Archive | None = None) -> tuple[Archive, Assistant]:
@@ -16,4 +18,10 @@ def open_assistant(settings: Settings, archive: Archive | None = None) -> tuple[
         archive.embedder.warm()
     retriever = Retriever(archive.catalog, archive.vectors, archive.embedder)
     ollama = OllamaGenerator(settings.ollama_host, settings.model, settings.timeout)
-    return archive, Assistant(retriever, archive.embedder, ollama, settings.backend)
+    return archive, build_assistant(retriever, archive.embedder, ollama, settings.backend)
+
+
+def build_assistant(retriever: Retriever, embedder, ollama: OllamaGenerator | None = None,
+                    backend: str = "auto") -> Assistant:
+    """The assistant over `retriever`, verifying with `embedder`, answering with Ollama or extractively."""
+    return Assistant(retriever, Verifier(embedder), ExtractiveAnswerer(embedder), ollama, backend)

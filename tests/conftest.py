@@ -109,6 +109,39 @@ def browser(tmp_path_factory):
         context.close()
 
 
+# The real open model (tests/real_model.py: SmolLM2-135M-Instruct in llama.cpp), loaded once a process, and the
+# Ollama stand-in serving it, one for the session; each test gets the server back in normal mode with empty logs.
+@pytest.fixture(scope="session")
+def real_model():
+    from tests.real_model import load, unavailable
+
+    reason = unavailable()
+    if reason:
+        if os.environ.get("CI"):  # CI installs it (make test): a missing model there is a broken install
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return load()
+
+
+@pytest.fixture(scope="session")
+def real_ollama_server(real_model):
+    from tests.ollama_standin import OllamaStandin
+    from tests.real_model import OLLAMA_NAME
+
+    with OllamaStandin(models=[OLLAMA_NAME], engine="real") as server:
+        yield server
+
+
+@pytest.fixture
+def real_ollama(real_ollama_server):
+    """The stand-in serving SmolLM2-135M-Instruct as "smollm2:135m" (real_model.OLLAMA_NAME)."""
+    server = real_ollama_server
+    server.mode = "normal"
+    server.requests.clear()
+    server.answers.clear()
+    return server
+
+
 @pytest.fixture
 def window(browser):
     """A fresh tab; afterwards, no dialog may have opened and no request may have left 127.0.0.1."""

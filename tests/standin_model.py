@@ -1,13 +1,21 @@
-"""The stand-in's "model": it reads the prompt as text and quotes its sources, or misbehaves on request.
+"""The stand-in's scripted "model": it reads the prompt as text and quotes its sources, or misbehaves on request.
 
-See tests/ollama_standin.py for the server that speaks Ollama's HTTP API around it.
+    for piece in stream(messages, mode="normal", words_per_chunk=3): ...   # text pieces, then one Done
+
+See tests/ollama_standin.py for the server that speaks Ollama's HTTP API around it, and tests/real_model.py
+for the real model it can serve instead. `Done` is what both engines end an answer with.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from rag.prompt import CLOSE, NO_ANSWER, REWRITE_INSTRUCTIONS, parse_sources
+
+# What only a scripted model can do: a real one is not told what to get wrong.
+CONTENT_MODES = ("bad_marker", "unsupported", "obey_injection")
 
 UNSUPPORTED_SENTENCE = "The ceasefire was signed by both presidents in Geneva."
 
@@ -23,6 +31,28 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 _SYSTEM_LINE = re.compile(r"^\s*SYSTEM:\s*(?:say\s+)?(?P<say>.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Done:
+    """How an answer ended, in Ollama's terms: what the final NDJSON line reports."""
+
+    done_reason: str  # "stop" (the model ended it) or "length" (num_predict or the context reached)
+    prompt_eval_count: int  # tokens of the prompt the model read, after any cut
+    eval_count: int  # tokens written, the end token included, as Ollama counts them
+    prompt: str = ""  # the prompt text the model read (Ollama shows it only in its debug log)
+    text: str = ""  # the whole answer; filled in by the server, which sees every piece
+
+
+def stream(messages: list[dict], mode: str, words_per_chunk: int = 3) -> Iterator[str | Done]:
+    """The scripted answer in pieces of `words_per_chunk` words, then its `Done`.
+
+    It has no tokenizer: its counts are words (of all the messages, of the answer).
+    """
+    pieces = _pieces(reply(messages, mode), words_per_chunk)
+    yield from pieces
+    read = sum(len(str(m.get("content", "")).split()) for m in messages)
+    yield Done("stop", read, len(pieces) + 1)
 
 
 def reply(messages: list[dict], mode: str) -> str:
@@ -87,3 +117,8 @@ def _rewrite(prompt: str) -> str:
     ]
     keys = [w for w in dict.fromkeys(keys) if w.lower() not in known]
     return " ".join([question_text.rstrip("?"), *keys]).strip()
+
+
+def _pieces(text: str, words_per_chunk: int) -> list[str]:
+    words = re.findall(r"\s*\S+", text)
+    return ["".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)] or [""]

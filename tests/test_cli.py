@@ -123,7 +123,8 @@ def test_ask_prints_the_answer_object_and_eval_reports_the_measures(tmp_path, cl
                              "supported"}
     shown = as_json(newsrag(env, "show", citation["article_id"], "--json"))
     assert shown["text"][citation["start"]:citation["end"]] == citation["quote"]
-    assert set(answer["timings"]) == {"retrieval_ms", "generation_ms"}
+    assert set(answer["timings"]) == {"retrieval_ms", "generation_ms", "verification_ms"}
+    assert all(s["verdict"] in ("supported", "unsupported", "no claim") for s in answer["sentences"])
 
     text = newsrag(env, "ask", "Which town saw an attack that killed over 30 soldiers?", "--backend", "extractive")
     assert "Boulikessi" in text.stdout and "[1] Wagner Group Exits Mali" in text.stdout
@@ -134,5 +135,7 @@ def test_ask_prints_the_answer_object_and_eval_reports_the_measures(tmp_path, cl
     articles = write_jsonl(tmp_path / "a.jsonl", [GOOD])
     report = as_json(newsrag(env, "eval", "--articles", str(articles), "--questions", str(questions), "--json"))
     assert set(report) == {"questions", "hits@1", "hits@4", "hits@10", "mrr@10", "answer_contains",
-                           "retrieval_ms_p50", "retrieval_ms_p95", "backend"}
+                           "retrieval_ms_p50", "retrieval_ms_p95", "backend", "sentences", "attributed",
+                           "markers_removed", "seconds_per_answer"}
+    assert report["sentences"]["supported"] >= 1 and report["markers_removed"] == 0
     assert (report["questions"], report["hits@1"], report["mrr@10"], report["answer_contains"]) == (1, 1.0, 1.0, 1.0)

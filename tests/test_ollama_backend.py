@@ -14,7 +14,7 @@ import pytest
 from rag.errors import BackendError
 from rag.ollama_backend import OllamaGenerator
 from rag.prompt import NO_ANSWER, build_messages
-from rag.records import ArticleMeta, Chunk, Hit
+from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit
 from tests.ollama_standin import UNSUPPORTED_SENTENCE, OllamaStandin
 
 ARMY = "The army said it would respect the ceasefire until Friday."
@@ -36,7 +36,8 @@ def hits(*texts: str) -> list[Hit]:
     ]
 
 
-MESSAGES = build_messages(QUESTION, hits(*TEXTS))
+REQUEST = AnswerRequest(QUESTION, tuple(hits(*TEXTS)))
+MESSAGES = build_messages(QUESTION, hits(*TEXTS))  # what the generator sends for REQUEST
 
 
 @pytest.fixture
@@ -73,14 +74,14 @@ def closed_port_url() -> str:
 
 
 def test_stream_arrives_in_pieces_and_cites(server):
-    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES), within=10)
+    got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
     assert error is None
     assert len(got) > 2
     assert "".join(got) == f"{ARMY} [1]"
 
 
 def test_the_prompt_is_sent_as_built_with_temperature_zero(server):
-    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES), within=10)
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
     sent = server.requests[-1]
     assert sent["model"] == "llama3.2"
     assert sent["messages"] == MESSAGES
@@ -102,7 +103,7 @@ def test_check_on_a_missing_model_says_to_pull_it(server):
 
 def test_unknown_model_while_answering_says_to_pull_it(server):
     generator = OllamaGenerator(server.url, "mistral", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert got == []
     assert isinstance(error, BackendError) and "`ollama pull mistral`" in str(error)
     with pytest.raises(BackendError, match="ollama pull mistral"):
@@ -116,7 +117,7 @@ def test_server_down_names_the_host_quickly():
     started = time.monotonic()
     with pytest.raises(BackendError, match=expected):
         generator.check()
-    got, error, _ = drain(generator.stream(MESSAGES), within=5)
+    got, error, _ = drain(generator.stream(REQUEST), within=5)
     assert got == [] and isinstance(error, BackendError) and expected in str(error)
     with pytest.raises(BackendError, match=expected):
         generator.complete(MESSAGES)
@@ -125,7 +126,7 @@ def test_server_down_names_the_host_quickly():
 
 def test_stall_fails_within_the_timeout(server):
     server.mode, server.stall_seconds = "stall", 10
-    got, error, took = drain(OllamaGenerator(server.url, "llama3.2", timeout=1).stream(MESSAGES), within=5)
+    got, error, took = drain(OllamaGenerator(server.url, "llama3.2", timeout=1).stream(REQUEST), within=5)
     assert got == ["The army said"]
     assert isinstance(error, BackendError)
     assert "stopped answering for more than 1 s" in str(error)
@@ -140,7 +141,7 @@ def test_connection_dropped_mid_stream_keeps_the_partial_text(server):
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
     for mode in ("drop", "reset"):
         server.mode = mode
-        got, error, _ = drain(generator.stream(MESSAGES), within=10)
+        got, error, _ = drain(generator.stream(REQUEST), within=10)
         assert "".join(got) == "The army said it would respect the ceasefire until", mode
         assert isinstance(error, BackendError) and "closed the connection" in str(error), mode
         with pytest.raises(BackendError, match="closed the connection"):
@@ -150,7 +151,7 @@ def test_connection_dropped_mid_stream_keeps_the_partial_text(server):
 def test_malformed_stream_is_a_backend_error(server):
     server.mode = "malformed"
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert "".join(got) == "The army said it would respect"
     assert isinstance(error, BackendError) and "malformed response" in str(error)
     with pytest.raises(BackendError, match="malformed response"):
@@ -160,7 +161,7 @@ def test_malformed_stream_is_a_backend_error(server):
 def test_error_reported_by_ollama_is_a_backend_error(server):
     server.mode = "error"
     generator = OllamaGenerator(server.url, "llama3.2", timeout=5)
-    got, error, _ = drain(generator.stream(MESSAGES), within=10)
+    got, error, _ = drain(generator.stream(REQUEST), within=10)
     assert got and isinstance(error, BackendError)
     assert "could not answer: an error was encountered while running the model" in str(error)
     with pytest.raises(BackendError, match="could not answer"):
@@ -169,7 +170,7 @@ def test_error_reported_by_ollama_is_a_backend_error(server):
 
 def test_a_stream_abandoned_halfway_ends_quietly(server):
     server.mode, server.chunk_delay = "slow", 0.05
-    pieces = OllamaGenerator(server.url, "llama3.2", timeout=5).stream(MESSAGES)
+    pieces = OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST)
     assert next(pieces) == "The army said"
     pieces.close()
 
@@ -203,7 +204,7 @@ def test_name_says_backend_and_model():
 def test_standin_listens_on_loopback_only_and_stops_promptly():
     server = OllamaStandin(mode="stall", stall_seconds=30).start()
     assert server.url.startswith("http://127.0.0.1:")
-    drain(OllamaGenerator(server.url, "llama3.2", timeout=0.5).stream(MESSAGES), within=5)
+    drain(OllamaGenerator(server.url, "llama3.2", timeout=0.5).stream(REQUEST), within=5)
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 2

@@ -8,9 +8,8 @@ import html
 import pytest
 
 from rag.catalog import StoredArticle
-from rag.citations import CitedSentence
 from rag.errors import InputError
-from rag.records import Answer, ArticleMeta, Citation
+from rag.records import SUPPORTED, UNSUPPORTED, Answer, ArticleMeta, CheckedSentence, Citation
 from ui.chat import parse_filters
 from ui.render import (
     EMPTY_ARCHIVE,
@@ -63,15 +62,25 @@ def test_streamed_markers_become_links_to_their_sources():
 def test_checked_answer_marks_unsupported_sentences_and_keeps_paragraphs():
     text = "Boulikessi was attacked. [1]\n\nThe ceasefire was signed in Geneva. [1][2]"
     answer = Answer("q", text, "extractive", sentences=(
-        CitedSentence("Boulikessi was attacked.", (1,), True),
-        CitedSentence("The ceasefire was signed in Geneva.", (1, 2), False),
+        CheckedSentence("Boulikessi was attacked.", (1,), SUPPORTED),
+        CheckedSentence("The ceasefire was signed in Geneva.", (1, 2), UNSUPPORTED,
+                        reason="'Geneva' is in none of [1], [2]", separator="\n\n"),
     ))
     shown = answer_markdown(answer, turn=1)
     first, second = shown.split("\n\n")[:2]
     assert "nr-unsupported" not in first and first.endswith("[\\[1\\]](#source-1-1)")
     assert second.startswith('<span class="nr-unsupported"') and "⚠" in second
     assert "[\\[2\\]](#source-1-2)" in second
-    assert "does not support" in shown
+    assert "Geneva&#x27; is in none of" in second and "nr-reason" in second
+    assert "no retrieved source supports" in shown
+
+
+def test_citations_newsrag_attached_are_marked_as_attributed():
+    answer = Answer("q", "Boulikessi was attacked. [1]", "ollama:m", sentences=(
+        CheckedSentence("Boulikessi was attacked.", (1,), SUPPORTED, attributed=True),))
+    shown = answer_markdown(answer, turn=2)
+    assert '<span class="nr-attributed"' in shown and "[\\[1\\]](#source-2-1)" in shown
+    assert "left uncited" in shown
 
 
 def test_answer_without_sentences_shows_its_text_and_notice():

@@ -21,6 +21,8 @@ CSS = """
 .nr-warning { color: #b91c1c; margin: 4px 0; font-size: 0.9em; }
 .nr-unsupported { text-decoration: underline wavy #dc2626; text-underline-offset: 3px;
                   background: rgba(220, 38, 38, 0.08); }
+.nr-reason { color: #b91c1c; }
+.nr-attributed { opacity: 0.8; font-style: italic; }
 .nr-upload { border-collapse: collapse; font-size: 0.9em; }
 .nr-upload th, .nr-upload td { border: 1px solid var(--border-color-primary); padding: 2px 8px;
                                vertical-align: top; text-align: left; }

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from rag.assistant import NOTICE_SEPARATOR
 from rag.browse import get_article, stats
 from rag.errors import BackendError, InputError, NewsragError
 from rag.filters import Filters
@@ -36,6 +37,7 @@ class Conversation:
     messages: tuple[dict, ...] = ()  # {"role": "user" | "assistant", "content": markdown}, as shown
     history: tuple[tuple[str, str], ...] = ()  # (question, answer text) of each answered question
     sources: tuple[str, ...] = ()  # the sources panel's HTML of each answer, oldest first
+    notices: frozenset[str] = frozenset()  # notices already shown: once a conversation is enough
 
     @property
     def panel(self) -> str:
@@ -124,7 +126,8 @@ class Chat:
             for event in self.assistant.stream(question, filters=filters, k=self.k,
                                                history=conversation.history[-HISTORY_TURNS:]):
                 if event.kind == "notice":
-                    notices.append(event.text)
+                    if event.text not in conversation.notices:
+                        notices.append(event.text)
                 elif event.kind == "sources":
                     found = len(event.retrieval.hits)
                     yield showing(THINKING, f"Read {found} passages; writing the answer…" if found else "")
@@ -142,11 +145,14 @@ class Chat:
 
     def _answered(self, conversation, asked, question, answer, turn) -> Update:
         articles = {c.article_id: get_article(self.archive.catalog, c.article_id) for c in answer.citations}
-        reply = {"role": "assistant", "content": answer_markdown(answer, turn)}
+        notices = [n for n in answer.notice.split(NOTICE_SEPARATOR) if n]
+        fresh = NOTICE_SEPARATOR.join(n for n in notices if n not in conversation.notices)
+        reply = {"role": "assistant", "content": answer_markdown(replace(answer, notice=fresh), turn)}
         done = Conversation(
             messages=asked + (reply,),
             history=conversation.history + ((question, answer.text),),
             sources=conversation.sources + (turn_sources_html(turn, question, answer.citations, articles),),
+            notices=conversation.notices | set(notices),
         )
         return Update.of(done, status=self.status())
 
@@ -154,7 +160,7 @@ class Chat:
     def _reply(conversation: Conversation, asked: tuple[dict, ...], content: str) -> Update:
         """A reply that is not an answer (an error, the empty archive): shown, not part of the history."""
         return Update.of(Conversation(asked + ({"role": "assistant", "content": content},),
-                                      conversation.history, conversation.sources))
+                                      conversation.history, conversation.sources, conversation.notices))
 
     def ask_json(self, question: str) -> dict:
         """The answer as `newsrag ask --json` prints it (`Answer.to_json()`)."""

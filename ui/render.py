@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from rag.records import UNSUPPORTED
+
 if TYPE_CHECKING:
     from rag.records import Answer
     from ui.upload import FileResult
@@ -28,7 +30,9 @@ _INLINE_SYNTAX = re.compile(r"([\\`*_\[\]~|$])")
 _LINE_START_SYNTAX = re.compile(r"^([ \t]*)([#+=-])", re.MULTILINE)
 _ORDERED_LIST = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-UNSUPPORTED_TITLE = "The cited source does not support this sentence"
+UNSUPPORTED_TITLE = "No retrieved source supports this sentence"
+ATTRIBUTED_TITLE = "The model did not cite a source here; newsrag found the passage that supports it"
+ATTRIBUTED_MARK = "⁺"
 HOW_TO_ADD = (
     "Add articles: open **Add articles** below and upload JSONL, CSV, HTML, RSS/Atom, TXT or Markdown "
     "files (or a zip of them), or run `newsrag ingest PATH` in a terminal and reload this page."
@@ -69,29 +73,35 @@ def notice_markdown(notice: str) -> str:
 
 
 def answer_markdown(answer: Answer, turn: int) -> str:
-    """The checked answer: its sentences in their paragraphs, each followed by its linked markers; a
-    sentence its cited source does not support is marked ⚠ and styled (class `nr-unsupported`)."""
+    """The checked answer: its sentences in their paragraphs, each followed by its linked markers. A sentence
+    no source supports is marked ⚠ with the reason (class `nr-unsupported`); citations newsrag attached to a
+    sentence the model left uncited are marked as such (class `nr-attributed`)."""
     if not answer.sentences:
         body = linked_markdown(answer.text, turn)
     else:
         body = _checked_sentences(answer, turn)
-        if any(s.sources and not s.supported for s in answer.sentences):
-            body += "\n\n<small>⚠ marks a sentence that its cited source does not support.</small>"
+        notes = []
+        if any(s.verdict == UNSUPPORTED for s in answer.sentences):
+            notes.append("⚠ marks a sentence that no retrieved source supports, with the reason.")
+        if any(s.attributed for s in answer.sentences):
+            notes.append(f"{ATTRIBUTED_MARK} marks citations newsrag found for a sentence the model left uncited.")
+        if notes:
+            body += "\n\n<small>" + " ".join(notes) + "</small>"
     return "\n\n".join(x for x in (notice_markdown(answer.notice), body) if x)
 
 
 def _checked_sentences(answer: Answer, turn: int) -> str:
-    pieces, cursor = [], 0
+    pieces = []
     for sentence in answer.sentences:
-        at = answer.text.find(sentence.text, cursor)
-        gap = answer.text[cursor:at] if at >= 0 else " "
-        if at >= 0:
-            cursor = at + len(sentence.text)
         text = escape_markdown(sentence.text)
-        if sentence.sources and not sentence.supported:
-            text = f'<span class="nr-unsupported" title="{UNSUPPORTED_TITLE}">⚠ {text}</span>'
-        marks = marker_links(sentence.sources, turn)
-        separator = ("\n\n" if "\n" in gap else " ") if pieces else ""
+        if sentence.verdict == UNSUPPORTED:
+            reason = html.escape(sentence.reason or UNSUPPORTED_TITLE, quote=True)
+            text = (f'<span class="nr-unsupported" title="{reason}">⚠ {text}</span> '
+                    f'<small class="nr-reason">({escape_markdown(sentence.reason or UNSUPPORTED_TITLE)})</small>')
+        marks = marker_links(sentence.citations, turn)
+        if marks and sentence.attributed:
+            marks = f'<span class="nr-attributed" title="{ATTRIBUTED_TITLE}">{marks}{ATTRIBUTED_MARK}</span>'
+        separator = sentence.separator if pieces else ""
         pieces.append(f"{separator}{text} {marks}" if marks else f"{separator}{text}")
     return "".join(pieces)
 
