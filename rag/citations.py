@@ -10,7 +10,7 @@ of a sentence belongs to the sentence before ("... Monday. [2] Next"). A bullete
 read item by item: each item starts a new sentence with separator "\n\n" and keeps its list mark as
 `prefix`, so the re-rendered answer is still a list. `<think>...</think>` is dropped.
 
-Whether a sentence is supported is `rag.verify`'s job; `cite` is kept for callers of the old entry.
+Whether a sentence is supported is `rag.verify`'s job.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.lexical import query_terms
 from rag.records import Citation, Hit
 from rag.text import sentence_spans
 
@@ -72,6 +73,15 @@ def marker_numbers(markers: str) -> list[int]:
         high = int(match.group(2)) if match.group(2) else low
         numbers.extend(range(low, high + 1) if low <= high <= low + _MAX_RANGE else (low, high))
     return numbers
+
+
+def word_share(sentence: str, passage: str) -> float:
+    """The share of a sentence's searchable words found in a passage (1.0 for a sentence without any)."""
+    words = query_terms(sentence)
+    if not words:
+        return 1.0
+    found = set(query_terms(passage))
+    return sum(w in found for w in words) / len(words)
 
 
 def strip_markers(text: str) -> str:
@@ -135,11 +145,3 @@ def make_citation(n: int, hit: Hit, spans: Sequence[tuple[int, int]], supported:
         start=hit.chunk.start + start, end=hit.chunk.start + end, supported=supported,
         also_reported_by=tuple(m.source or m.title for m in hit.also_reported_by),
     )
-
-
-def cite(answer: str, hits: Sequence[Hit], embedder):
-    """The old entry, kept until every caller uses `rag.verify.Verifier`: (text, sentences, citations)."""
-    from rag.verify import Verifier
-
-    verified = Verifier(embedder).check(answer, hits)
-    return verified.text, list(verified.sentences), list(verified.citations)
