@@ -73,6 +73,10 @@ _META = re.compile(
 )
 _NUMBER_WORD = re.compile(r"^\d[\d.,]*\w*$")
 _POSSESSIVE = re.compile(r"['’]s?$")
+# Where a claim's clauses part: not at a bare comma, which sets off an apposition as often ("The minister,
+# Sadio Camara, was shot") as it joins two facts.
+_CLAUSE = re.compile(r"[;:]|\b(?:and|but|while|whilst|whereas|which|who|although|though|after|before|because|"
+                     r"when|where)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class _Claim:
     names: tuple[tuple[str, ...], ...]
     terms: frozenset[str]
     scopes: tuple[frozenset[str], ...]
+    text: str
     name_keys: frozenset[str]  # its name words, as `rag.facts.name_key`
     all_keys: frozenset[str]  # all its words, likewise
 
@@ -215,7 +220,7 @@ def _passage_sentences(hits: Sequence[Hit]) -> list[_Sentence]:
 
 def _read_claim(text: str, known: frozenset[str]) -> _Claim:
     spans = names(text, known)
-    return _Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text),
+    return _Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text), text,
                   frozenset(name_key(w) for span in spans for w in span), word_keys(text))
 
 
@@ -274,7 +279,28 @@ def _prune(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> lis
         if weakest is None:  # (the one added last goes first)
             break
         evidence = [i for i in evidence if i != weakest]
-    return evidence
+    return _by_clause(claim, evidence, pool)
+
+
+def _by_clause(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> list[int]:
+    """Keep only the evidence sentences that hold more than any other of some clause of the claim (the
+    first, most similar, wins a tie). A merge puts each fact in its own clause ("A, and B"); a one-clause
+    claim stitched from two stories ("X was killed by a Taliban gunman", X's death from one passage and
+    the gunman from another) rests on its main sentence alone, and fails on what that lacks. A sentence
+    next to a kept one in the same passage stays too: "It had operated there since 2021" needs the
+    sentence before it to say who "it" is."""
+    if len(evidence) < 2:
+        return evidence
+    best = set()
+    for clause in _CLAUSE.split(claim.text):
+        items = content_terms(clause) | (word_keys(clause) & claim.name_keys) | numbers(clause)
+        if items:
+            best.add(max(evidence, key=lambda i: (len(items & _holds(pool[i])), -evidence.index(i))))
+    return [i for i in evidence if i in best or any(_adjacent(i, j, pool) for j in best)]
+
+
+def _adjacent(i: int, j: int, pool: Sequence[_Sentence]) -> bool:
+    return abs(i - j) == 1 and pool[i].n == pool[j].n  # the pool lists each passage's sentences in order
 
 
 def _weak(index: int, evidence: Sequence[int], wanted: set, claim: _Claim, pool: Sequence[_Sentence]) -> bool:

@@ -147,6 +147,18 @@ def test_a_merge_of_two_sentences_of_one_passage_quotes_both(verifier):
     assert citation.quote == MALI.rsplit(". ", 1)[0] + "."
 
 
+KANDAHAR = "A Taliban gunman shot dead a police officer in Kandahar on Friday, the governor said."
+
+
+def test_one_clause_stitched_from_two_stories_is_unsupported_two_clauses_are_a_merge(verifier):
+    hits = make_hits(MALI, WAGNER, KANDAHAR)
+    stitched = one(verifier, "The defence minister, Sadio Camara, was shot dead by a Taliban gunman.", hits)
+    assert stitched.verdict == UNSUPPORTED
+    merged = one(verifier, "Sadio Camara denied that the base had been abandoned, and a Taliban gunman shot dead "
+                           "a police officer in Kandahar.", hits)
+    assert (merged.verdict, merged.citations) == (SUPPORTED, (1, 3))
+
+
 @pytest.mark.parametrize("answer", [
     "Here is what the sources say:", "I hope this helps.", "Based on the sources provided:",
     "What else happened that week?", "The sources do not say who led the attack.",
