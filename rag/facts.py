@@ -20,7 +20,7 @@ _UNITS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "one": 1,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "one": 1, "twice": 2, "thrice": 3,
 }
 _SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _SHORT_SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9, "tn": 10**12, "tr": 10**12}
@@ -129,7 +129,8 @@ def negation_scopes(text: str, width: int = SCOPE_WIDTH) -> tuple[frozenset[str]
     ({"damaged", "quake"},). Two sentences agree on polarity when their negations bear on shared words:
     a sentence merged from two is allowed the negation of the part it took from the negated one."""
     tokens = _SCOPE_TOKEN.findall(text.casefold().replace("’", "'"))
-    cues = [i for i, token in enumerate(tokens) if _is_negation(token)]
+    cues = [i for i, token in enumerate(tokens) if _is_negation(token)
+            and tokens[i + 1:i + 2] not in (["only"], ["just"], ["merely"])]  # "not only X but Y" asserts both
     scopes = []
     cancelled: set[int] = set()
     for index in cues:

@@ -17,6 +17,7 @@ from rag.facts import mid_sentence_names, name_found, names, negated, negation_s
     ("45% and 45 per cent", {45}),
     ("on June 3rd in the 1990s", {3, 1990}),
     ("five and six", {5, 6}),
+    ("vaccinated twice, or thrice", {2, 3}),
     ("a dozen eggs and a hundred cars", {12, 100}),
 ])
 def test_numbers_are_values_whatever_way_they_are_written(text, values):
@@ -67,6 +68,10 @@ def test_negation_is_found_with_the_words_it_bears_on():
         frozenset({"damaged", "quake"}),)
     assert negation_scopes("He denied the reports") == (frozenset({"reports"}),)
     assert negation_scopes("It never rained.") == (frozenset({"rained"}),)
+
+
+def test_not_only_is_no_negation():
+    assert negation_scopes("The gates will not only measure temperatures but detect symptoms.") == ()
 
 
 def test_two_negations_in_a_row_cancel():
