@@ -208,9 +208,8 @@ class _Remembering:
 
 
 def test_verification_of_a_typical_answer_takes_well_under_150_ms_beside_the_embedding(real_embedder):
-    sentences = [s + "." for s in (MALI + " " + WAGNER).split(". ")]
-    passages = [" ".join(f"{s[:-1]} in district {n} of region {k}." for s in sentences[:5]) +
-                " " + " ".join(sentences[5:]) for n in range(8) for k in (1, 2)][:8]
+    sentences = [s.rstrip(".") for s in (MALI + " " + WAGNER).split(". ")]  # 5
+    passages = [" ".join(f"{s} in district {n} of region {k}." for k in (1, 2) for s in sentences) for n in range(8)]
     hits = make_hits(*passages)  # 8 passages of 10 sentences
     answer = ("The army withdrew from Boulikessi after 32 soldiers were killed in district 3 [1]. "
               "The government said 200 reinforcements were coming. Wagner left Mali, the group said [2]. "
