@@ -45,13 +45,19 @@ from rag.facts import (
     word_keys,
     word_stem,
 )
-from rag.lexical import query_terms
+from rag.lexical import STOPWORDS
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 from rag.text import sentence_spans
 
 SIMILAR = 0.7  # cosine to the evidence at or above which the sentence is on topic on meaning alone
 SIMILAR_WITH_WORDS = 0.5  # the cosine needed when most content words are also in the evidence
 WORDS_SHARED = 0.6
+WORDS_WITH_SIMILAR = 0.4  # and even a close cosine needs this share: see the note below
+# SIMILAR and the two word shares were read off a sweep over the grounding set (bench/grounding.py): hand-
+# written paraphrases are judged supported 0.985-1.0 for SIMILAR 0.55-0.80; fact-free sentences of other
+# articles fall from 0.154 (0.55) to 0.026 (0.70). WORDS_WITH_SIMILAR 0.4 costs 3 of 65 paraphrases
+# (1.0 -> 0.954) and refuses what a real model made of a planted instruction, "the port of Millau viaduct
+# will be closed again next week" (cosine 0.74 to "The Millau viaduct closed ...", 3 of 8 words).
 MERGE_FLOOR = 0.15  # a sentence added to cover a merged fact must be at least this close to the answer
 MAX_EVIDENCE = 3
 MIN_GAIN = 2  # facts and content words a second or third evidence sentence must add
@@ -71,6 +77,11 @@ _META = re.compile(
     r"|\bI (?:do not|don't|cannot|can't|could not|couldn't) (?:know|say|find|answer|tell|determine)\b",
     re.IGNORECASE,
 )
+_CLAIM_STOPWORDS = STOPWORDS - frozenset(
+    """week year month new latest recent recently now again against more most few only over under before
+    after during until""".split()  # particles ("pulled out") stay stopwords: they carry no fact
+)
+_WORDS = re.compile(r"[\w$%]+(?:['’.-][\w]+)*")
 _NUMBER_WORD = re.compile(r"^\d[\d.,]*\w*$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Where a claim's clauses part: not at a bare comma, which sets off an apposition as often ("The minister,
@@ -116,9 +127,11 @@ class _Judgement:
 
 
 def content_terms(text: str) -> frozenset[str]:
-    """The content words a sentence shares or not with its evidence; numbers are compared as values."""
-    return frozenset(t for t in query_terms(text)
-                     if not _NUMBER_WORD.match(t) and t not in _FILLER and t not in NUMBER_WORDS)
+    """The content words a sentence shares or not with its evidence; numbers are compared as values.
+    Words a search may ignore are facts in a claim ("again", "next week", "more than"): they count here."""
+    return frozenset(t for t in _WORDS.findall(text.casefold())
+                     if t not in _CLAIM_STOPWORDS and not _NUMBER_WORD.match(t) and t not in _FILLER
+                     and t not in NUMBER_WORDS)
 
 
 def is_claim(text: str) -> bool:
@@ -347,7 +360,9 @@ def _agree(claim: _Claim, vector: np.ndarray, evidence: Sequence[int], pool: Seq
     cosine = max(float(pool_vectors[evidence[0]] @ vector), float(merged @ vector))
     terms = frozenset().union(*(s.terms | s.keys for s in sentences))
     shared = sum(t in terms for t in claim.terms) / len(claim.terms) if claim.terms else 1.0
-    if not (cosine >= SIMILAR or (cosine >= SIMILAR_WITH_WORDS and shared >= WORDS_SHARED)):
+    on_topic = (cosine >= SIMILAR and shared >= WORDS_WITH_SIMILAR) or (
+        cosine >= SIMILAR_WITH_WORDS and shared >= WORDS_SHARED)
+    if not on_topic:
         return _Judgement(False, tuple(evidence), f"{where} does not say this", on_topic=False)
     values = frozenset().union(*(s.numbers for s in sentences))
     for written, value in claim.numbers:

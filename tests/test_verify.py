@@ -69,7 +69,7 @@ def test_a_supported_sentence_quotes_the_exact_passage_sentence_with_its_span_in
 
 
 def test_an_uncited_paraphrase_gets_its_source_attached(verifier):
-    sentence = one(verifier, "Troops pulled out of Boulikessi after 32 soldiers were killed.")
+    sentence = one(verifier, "The army pulled out of Boulikessi after an attack left 32 soldiers dead.")
     assert (sentence.verdict, sentence.citations, sentence.attributed) == (SUPPORTED, (1,), True)
 
 
