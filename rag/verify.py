@@ -28,26 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
-from rag.citations import INSTRUCTION, Piece, make_citation, render, split_answer
-from rag.facts import (
-    NUMBER_WORDS,
-    mid_sentence_names,
-    name_found,
-    name_key,
-    names,
-    negation_scopes,
-    number_mentions,
-    numbers,
-    word_keys,
-    word_stem,
-)
-from rag.lexical import STOPWORDS
+from rag.citations import Piece, make_citation, render, split_answer
+from rag.evidence import Claim, PassageSentence, gather, is_claim, passage_sentences, read_claim
+from rag.facts import mid_sentence_names, name_found, word_stem
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
-from rag.text import sentence_spans
 
 SIMILAR = 0.7  # cosine to the evidence at or above which the sentence is on topic on meaning alone
 SIMILAR_WITH_WORDS = 0.5  # the cosine needed when most content words are also in the evidence
@@ -58,64 +45,9 @@ WORDS_WITH_SIMILAR = 0.4  # and even a close cosine needs this share: see the no
 # articles fall from 0.154 (0.55) to 0.026 (0.70). WORDS_WITH_SIMILAR 0.4 costs 3 of 65 paraphrases
 # (1.0 -> 0.954) and refuses what a real model made of a planted instruction, "the port of Millau viaduct
 # will be closed again next week" (cosine 0.74 to "The Millau viaduct closed ...", 3 of 8 words).
-MERGE_FLOOR = 0.15  # a sentence added to cover a merged fact must be at least this close to the answer
-MAX_EVIDENCE = 3
-MIN_GAIN = 2  # facts and content words a second or third evidence sentence must add
 STARTS = 3  # how many of the most similar passage sentences are tried as the main evidence
 
-# Words that talk about the answer or the sources rather than the news.
-_FILLER = frozenset(
-    """source sources passage passages article articles context information provided based here summary
-    hope helps help answer answers question questions following key points point details detail mention
-    mentions mentioned note let know further clarification retrieved given text documents document report
-    reports overview""".split()
-)
-_META = re.compile(
-    r"\b(?:sources?|passages?|articles?|context|documents?|reports?)\b[^.!?]*\b(?:not|no|n't|nothing)\b"
-    r"[^.!?]*\b(?:say|says|said|mention|mentions|mentioned|state|states|provide|provides|contain|contains|"
-    r"specify|specifies|give|gives|include|includes|indicate|indicates|address|addresses)\b"
-    r"|\bI (?:do not|don't|cannot|can't|could not|couldn't) (?:know|say|find|answer|tell|determine)\b",
-    re.IGNORECASE,
-)
-_CLAIM_STOPWORDS = STOPWORDS - frozenset(
-    """week year month new latest recent recently now again against more most few only over under before
-    after during until""".split()  # particles ("pulled out") stay stopwords: they carry no fact
-)
-_WORDS = re.compile(r"[\w$%]+(?:['’.-][\w]+)*")
-_NUMBER_WORD = re.compile(r"^\d[\d.,]*\w*$")
 _POSSESSIVE = re.compile(r"['’]s?$")
-# Where a claim's clauses part: not at a bare comma, which sets off an apposition as often ("The minister,
-# Sadio Camara, was shot") as it joins two facts.
-_CLAUSE = re.compile(r"[;:]|\b(?:and|but|while|whilst|whereas|which|who|although|though|after|before|because|"
-                     r"when|where)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    """A passage sentence a claim may rest on, with its facts read once."""
-
-    n: int
-    start: int
-    end: int
-    text: str
-    numbers: frozenset[Decimal]
-    keys: frozenset[str]
-    terms: frozenset[str]
-    scopes: tuple[frozenset[str], ...]  # what each negation bears on (`rag.facts.negation_scopes`)
-    names: frozenset[str]  # the name_keys of the words it capitalises mid-sentence
-
-
-@dataclass(frozen=True)
-class _Claim:
-    """An answer sentence's facts."""
-
-    numbers: tuple[tuple[str, Decimal], ...]
-    names: tuple[tuple[str, ...], ...]
-    terms: frozenset[str]
-    scopes: tuple[frozenset[str], ...]
-    text: str
-    name_keys: frozenset[str]  # its name words, as `rag.facts.name_key`
-    all_keys: frozenset[str]  # all its words, likewise
 
 
 @dataclass(frozen=True)
@@ -126,23 +58,7 @@ class _Judgement:
     on_topic: bool = True  # False: the evidence is not about what the claim says (not only a wrong fact)
 
 
-def content_terms(text: str) -> frozenset[str]:
-    """The content words a sentence shares or not with its evidence; numbers are compared as values.
-    Words a search may ignore are facts in a claim ("again", "next week", "more than"): they count here."""
-    return frozenset(t for t in _WORDS.findall(text.casefold())
-                     if t not in _CLAIM_STOPWORDS and not _NUMBER_WORD.match(t) and t not in _FILLER
-                     and t not in NUMBER_WORDS)
-
-
-def is_claim(text: str) -> bool:
-    """Whether a sentence asserts something a passage could back: not a question, not talk about the
-    sources ("The sources do not say."), not filler ("I hope this helps.")."""
-    if text.rstrip().endswith("?") or _META.search(text):
-        return False
-    return bool(numbers(text) or names(text) or content_terms(text))
-
-
-def _reference(sentences: Sequence[_Sentence], indexes: Sequence[int]) -> str:
+def _reference(sentences: Sequence[PassageSentence], indexes: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in sorted({sentences[i].n for i in indexes}))
 
 
@@ -157,7 +73,7 @@ class Verifier:
         of the sources it rests on (ordered by number) and how many markers pointed at no source."""
         pieces = split_answer(answer)
         removed = sum(1 for p in pieces for n in p.cited if not 1 <= n <= len(hits))
-        pool = _passage_sentences(hits)
+        pool = passage_sentences(hits)
         known = frozenset().union(*(mid_sentence_names(h.chunk.text) for h in hits)) if hits else frozenset()
         claims = [i for i, p in enumerate(pieces) if is_claim(p.text)]
         vectors = self._embed([pieces[i].text for i in claims] + [s.text for s in pool])
@@ -175,7 +91,7 @@ class Verifier:
                                                separator=piece.separator))
                 kept.append((piece, ()))
                 continue
-            claim = _read_claim(piece.text, known)
+            claim = read_claim(piece.text, known)
             vector = claim_vectors[index]
             everywhere = range(len(pool))
             judgement, attributed = None, False
@@ -218,26 +134,7 @@ class Verifier:
         return np.asarray(self.embedder.embed(texts), dtype=np.float32)
 
 
-def _passage_sentences(hits: Sequence[Hit]) -> list[_Sentence]:
-    pool = []
-    for n, hit in enumerate(hits, start=1):
-        text = hit.chunk.text
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            if INSTRUCTION.search(sentence):
-                continue
-            pool.append(_Sentence(n, start, end, sentence, numbers(sentence), word_keys(sentence),
-                                  content_terms(sentence), negation_scopes(sentence), mid_sentence_names(sentence)))
-    return pool
-
-
-def _read_claim(text: str, known: frozenset[str]) -> _Claim:
-    spans = names(text, known)
-    return _Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text), text,
-                  frozenset(name_key(w) for span in spans for w in span), word_keys(text))
-
-
-def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_vectors: np.ndarray,
+def _judge(claim: Claim, vector: np.ndarray, pool: Sequence[PassageSentence], pool_vectors: np.ndarray,
            candidates: Sequence[int]) -> _Judgement:
     """The best evidence among `candidates` (indexes into `pool`) and whether it supports the claim."""
     candidates = list(candidates)
@@ -248,7 +145,7 @@ def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_ve
     cosine = dict(zip(candidates, similarity.tolist(), strict=True))
     first: _Judgement | None = None
     for start in ranked[:STARTS]:
-        evidence = _gather(claim, start, pool, cosine, ranked)
+        evidence = gather(claim, start, pool, cosine, ranked)
         judgement = _agree(claim, vector, evidence, pool, pool_vectors)
         if judgement.ok:
             return judgement
@@ -256,101 +153,7 @@ def _judge(claim: _Claim, vector: np.ndarray, pool: Sequence[_Sentence], pool_ve
     return first
 
 
-def _gather(claim: _Claim, start: int, pool: Sequence[_Sentence], cosine: dict[int, float],
-            ranked: Sequence[int]) -> list[int]:
-    """`start`, then greedily the candidate that holds most of what the evidence still lacks, then
-    `_prune`d: a sentence stays only for what it alone gives."""
-    evidence = [start]
-    while len(evidence) < MAX_EVIDENCE:
-        missing = _missing(claim, [pool[i] for i in evidence])
-        if not missing:
-            break
-        best, best_gain = None, 0
-        for i in ranked:
-            if cosine[i] < MERGE_FLOOR:
-                break  # ranked by cosine: the rest are further still
-            if i in evidence:
-                continue
-            gain = len(missing & _holds(pool[i]))
-            if gain > best_gain:
-                best, best_gain = i, gain
-        if best is None:
-            break
-        evidence.append(best)
-    return _prune(claim, evidence, pool)
-
-
-def _prune(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> list[int]:
-    """Drop the evidence sentences that add too little of their own to the claim.
-
-    A sentence stays when it alone gives MIN_GAIN of the claim's facts and words, or when what it alone
-    gives are numbers or names that replace nothing: a neighbour lending only "Republicans" when the main
-    sentence says "Democrats", or "7" when it says "3", is where a swap found its word, not a merge."""
-    wanted = _missing(claim, [])
-    while len(evidence) > 1:
-        weakest = next((i for i in reversed(evidence) if _weak(i, evidence, wanted, claim, pool)), None)
-        if weakest is None:  # (the one added last goes first)
-            break
-        evidence = [i for i in evidence if i != weakest]
-    return _by_clause(claim, evidence, pool)
-
-
-def _by_clause(claim: _Claim, evidence: list[int], pool: Sequence[_Sentence]) -> list[int]:
-    """Keep only the evidence sentences that hold more than any other of some clause of the claim (the
-    first, most similar, wins a tie). A merge puts each fact in its own clause ("A, and B"); a one-clause
-    claim stitched from two stories ("X was killed by a Taliban gunman", X's death from one passage and
-    the gunman from another) rests on its main sentence alone, and fails on what that lacks. A sentence
-    next to a kept one in the same passage stays too: "It had operated there since 2021" needs the
-    sentence before it to say who "it" is."""
-    if len(evidence) < 2:
-        return evidence
-    best = set()
-    for clause in _CLAUSE.split(claim.text):
-        items = content_terms(clause) | (word_keys(clause) & claim.name_keys) | numbers(clause)
-        if items:
-            best.add(max(evidence, key=lambda i: (len(items & _holds(pool[i])), -evidence.index(i))))
-    return [i for i in evidence if i in best or any(_adjacent(i, j, pool) for j in best)]
-
-
-def _adjacent(i: int, j: int, pool: Sequence[_Sentence]) -> bool:
-    return abs(i - j) == 1 and pool[i].n == pool[j].n  # the pool lists each passage's sentences in order
-
-
-def _weak(index: int, evidence: Sequence[int], wanted: set, claim: _Claim, pool: Sequence[_Sentence]) -> bool:
-    others = [pool[j] for j in evidence if j != index]
-    alone = wanted & _holds(pool[index]) - frozenset().union(*(_holds(s) for s in others))
-    if len(alone) >= MIN_GAIN:
-        return False
-    return not alone or any(_replaces(item, claim, others) for item in alone)
-
-
-def _replaces(item, claim: _Claim, others: Sequence[_Sentence]) -> bool:
-    """Whether the other evidence holds something of `item`'s kind the claim does not have (a number for
-    a number, a name for a name): then `item` stands where that was. A plain word always counts as such."""
-    if isinstance(item, Decimal):
-        claimed = {value for _, value in claim.numbers}
-        return any(value not in claimed for s in others for value in s.numbers)
-    if item in claim.name_keys:
-        return any(key not in claim.all_keys for s in others for key in s.names)
-    return True
-
-
-def _holds(sentence: _Sentence) -> frozenset:
-    return sentence.terms | sentence.keys | sentence.numbers
-
-
-def _missing(claim: _Claim, evidence: Sequence[_Sentence]) -> set:
-    """The claim's numbers, name words and content words that no evidence sentence holds."""
-    values = frozenset().union(*(s.numbers for s in evidence))
-    keys = frozenset().union(*(s.keys for s in evidence))
-    terms = frozenset().union(*(s.terms for s in evidence))
-    missing = {value for _, value in claim.numbers if value not in values}
-    missing |= {name_key(w) for span in claim.names for w in span if not name_found(w, keys)}
-    missing |= {t for t in claim.terms if t not in terms and t not in keys}
-    return missing
-
-
-def _agree(claim: _Claim, vector: np.ndarray, evidence: Sequence[int], pool: Sequence[_Sentence],
+def _agree(claim: Claim, vector: np.ndarray, evidence: Sequence[int], pool: Sequence[PassageSentence],
            pool_vectors: np.ndarray) -> _Judgement:
     """Whether the evidence sentences back the claim: on topic, and the same numbers, names and polarity."""
     sentences = [pool[i] for i in evidence]
@@ -380,7 +183,7 @@ def _agree(claim: _Claim, vector: np.ndarray, evidence: Sequence[int], pool: Seq
     return _Judgement(True, tuple(evidence))
 
 
-def _opposite(claim: _Claim, sentences: Sequence[_Sentence]) -> int | None:
+def _opposite(claim: Claim, sentences: Sequence[PassageSentence]) -> int | None:
     """The evidence sentence whose polarity the claim reverses, or None when they agree.
 
     Each negation of the claim must bear on words some evidence negation bears on too ("was not damaged"
