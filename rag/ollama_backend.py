@@ -86,7 +86,10 @@ class OllamaGenerator:
         if fitted.notice:
             yield Notice(fitted.notice)
         num_ctx = self._sized(fitted.num_ctx)
-        options = {**OPTIONS, "num_ctx": num_ctx, "num_predict": num_ctx - fitted.prompt_tokens}
+        # num_predict bounds the answer to the room fitted for it: a small model that loops ("The answer
+        # is:" a thousand times, seen with SmolLM2) stops there, with a notice, instead of filling the context.
+        options = {**OPTIONS, "num_ctx": num_ctx,
+                   "num_predict": min(self.reply_tokens, num_ctx - fitted.prompt_tokens)}
         ending: dict[str, str] = {}
         with self._client() as client, self._translated():
             parts = client.chat(self.model, fitted.messages, stream=True, options=options)
@@ -215,8 +218,7 @@ def cut_notice(done_reason: str, num_predict: int) -> Notice | None:
     """The notice for an answer that ended for `done_reason` ("stop", "length", ...): None unless cut."""
     if done_reason != "length":
         return None
-    return Notice(f"the answer was cut off: it reached the {num_predict} tokens left for it in the model's "
-                  "context")
+    return Notice(f"the answer was cut off: it reached the {num_predict} tokens an answer may take")
 
 
 def _contents(parts, ending: dict[str, str]) -> Iterator[str]:

@@ -19,8 +19,8 @@ Two engines write the answers:
 - engine="real" (tests/real_model.py): SmolLM2-135M-Instruct run by llama.cpp over the actual messages in
   the model's own chat template, streamed token by token, greedy and seeded. Ollama's options are honoured
   as Ollama honours them: `num_ctx` (default `num_ctx=4096` here, as OLLAMA_CONTEXT_LENGTH sets it on a
-  server; a longer prompt loses earlier turns, then its front, silently), `num_predict`, `num_keep`; the
-  final line carries the real `prompt_eval_count`, `eval_count` and `done_reason` ("stop", or "length").
+  server; a longer prompt loses earlier turns, then its front, silently), `num_predict`, `num_keep`,
+  `repeat_penalty` (1.1 unless given, as Ollama: without it SmolLM2 loops on one line); the final line carries the real `prompt_eval_count`, `eval_count` and `done_reason` ("stop", or "length").
   /api/show reports the model's own context length from its GGUF metadata. Installed for the tests only.
 - engine="scripted" (tests/standin_model.py), the default: reads the prompt as text (`parse_sources` on
   the last user message) and writes back the one or two source sentences sharing the most words with the
@@ -147,11 +147,12 @@ class OllamaStandin:
         """The engine's answer to chat `messages` with Ollama's request `options`: text pieces, then a `Done`."""
         if self.engine == "scripted":
             return standin_model.stream(messages, self.mode, self.words_per_chunk)
-        from tests.real_model import NUM_KEEP, load
+        from tests.real_model import NUM_KEEP, REPEAT_PENALTY, load
 
         return load().chat(
             messages, num_ctx=options.get("num_ctx"), num_predict=options.get("num_predict"),
             num_keep=options.get("num_keep", NUM_KEEP), default_num_ctx=self.num_ctx,
+            repeat_penalty=options.get("repeat_penalty", REPEAT_PENALTY),
         )
 
     def model_entry(self, name: str) -> dict:

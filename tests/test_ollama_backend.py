@@ -156,8 +156,8 @@ def test_an_answer_cut_at_its_length_ends_with_a_notice(server, monkeypatch):
     got, error, _ = drain(OllamaGenerator(server.url, "llama3.2", timeout=5).stream(REQUEST), within=10)
     assert error is None and "".join(got[:-1]) == f"{ARMY} [1]"
     num_predict = chats(server)[-1]["options"]["num_predict"]
-    assert got[-1] == Notice(f"the answer was cut off: it reached the {num_predict} tokens left for it in the "
-                             "model's context")
+    assert num_predict == REPLY_TOKENS
+    assert got[-1] == Notice(f"the answer was cut off: it reached the {num_predict} tokens an answer may take")
 
 
 def test_only_length_counts_as_cut():
