@@ -20,7 +20,8 @@ Two engines write the answers:
   the model's own chat template, streamed token by token, greedy and seeded. Ollama's options are honoured
   as Ollama honours them: `num_ctx` (default `num_ctx=4096` here, as OLLAMA_CONTEXT_LENGTH sets it on a
   server; a longer prompt loses earlier turns, then its front, silently), `num_predict`, `num_keep`,
-  `repeat_penalty` (1.1 unless given, as Ollama: without it SmolLM2 loops on one line); the final line carries the real `prompt_eval_count`, `eval_count` and `done_reason` ("stop", or "length").
+  `repeat_penalty` (1.1 unless given, as Ollama: without it SmolLM2 loops on one line); the final line
+  carries the real `prompt_eval_count`, `eval_count` and `done_reason` ("stop", or "length").
   /api/show reports the model's own context length from its GGUF metadata. Installed for the tests only.
 - engine="scripted" (tests/standin_model.py), the default: reads the prompt as text (`parse_sources` on
   the last user message) and writes back the one or two source sentences sharing the most words with the
