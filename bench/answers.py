@@ -42,7 +42,8 @@ def run_eval(env: dict, backend: str, limit: int | None, passages: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--home", type=Path, default=Path("~/.cache/newsrag/bench/realtimeqa").expanduser())
+    parser.add_argument("--home", type=Path, default=Path("~/.cache/newsrag/bench/realtimeqa-onnx-int8").expanduser(),
+                        help="the archive (bench/retrieval.py builds the same one; made here if absent)")
     parser.add_argument("--limit", type=int, help="only the first N questions (default: all 137)")
     parser.add_argument("--passages", type=int, default=8, help="passages each answer is written from")
     args = parser.parse_args()
