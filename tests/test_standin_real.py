@@ -14,7 +14,7 @@ from rag.errors import BackendError
 from rag.ollama_backend import OllamaGenerator
 from rag.prompt import ANSWER_INSTRUCTIONS, build_messages
 from rag.records import AnswerRequest, ArticleMeta, Chunk, Hit
-from tests.real_model import DEFAULT_NUM_CTX, NUM_KEEP, OLLAMA_NAME, cut_front, keep_turns
+from tests.real_model import DEFAULT_NUM_CTX, NUM_KEEP, OLLAMA_NAME, REPEAT_PENALTY, SEED, cut_front, keep_turns
 
 SYSTEM = {"role": "system", "content": "rules"}
 HELLO = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hello to Ada."}]
@@ -76,7 +76,8 @@ def test_an_answer_streams_as_ndjson_through_the_real_client_with_llama_cpps_cou
     assert len(texts) > 2 and all(texts)  # token by token, not one block
     assert final.done and final.done_reason in ("stop", "length")
     with real_model.lock:  # the same messages through llama-cpp-python's own chat path
-        direct = real_model.llama.create_chat_completion(HELLO, temperature=0, max_tokens=12, seed=1234)
+        direct = real_model.llama.create_chat_completion(HELLO, temperature=0, max_tokens=12, seed=SEED,
+                                                         repeat_penalty=REPEAT_PENALTY)
     assert final.prompt_eval_count == direct["usage"]["prompt_tokens"]
     assert "".join(texts) == direct["choices"][0]["message"]["content"]
     assert final.eval_count == direct["usage"]["completion_tokens"] + (final.done_reason == "stop")
