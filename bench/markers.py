@@ -37,7 +37,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from rag.citations import split_cited
+from rag.citations import split_answer
 from rag.fitting import fit
 from rag.prompt import CLOSE, NO_ANSWER
 from rag.records import AnswerRequest
@@ -107,7 +107,7 @@ def answer(llm, request: AnswerRequest, variant: str, max_tokens: int) -> dict:
     result = llm.create_chat_completion(messages, temperature=0, max_tokens=max_tokens)
     seconds = time.perf_counter() - started
     text = result["choices"][0]["message"]["content"] or ""
-    cited = [numbers for _, numbers, _ in split_cited(text)]
+    cited = [list(piece.cited) for piece in split_answer(text)]
     return {
         "variant": variant, "answer": text, "seconds": round(seconds, 1),
         "prompt_tokens": result["usage"]["prompt_tokens"], "sentences": len(cited),
