@@ -68,9 +68,6 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
-_MARK = {SUPPORTED: "", UNSUPPORTED: "⚠ ", NO_CLAIM: ""}
-
-
 def checked_text(answer, heading: str = "") -> str:
     """The verified answer as the terminal shows it: a sentence no source supports starts with ⚠ and ends
     with the reason; markers newsrag attached to a sentence the model left uncited end with ⁺."""
@@ -79,8 +76,9 @@ def checked_text(answer, heading: str = "") -> str:
     pieces = []
     for s in answer.sentences:
         marks = "".join(f"[{n}]" for n in s.citations) + ("⁺" if s.attributed and s.citations else "")
-        why = f" (not supported: {s.reason or 'no retrieved source says this'})" if s.verdict == UNSUPPORTED else ""
-        text = f"{_MARK.get(s.verdict, '')}{s.text}{' ' + marks if marks else ''}{why}"
+        text = f"{s.text} {marks}" if marks else s.text
+        if s.verdict == UNSUPPORTED:
+            text = f"⚠ {text} (not supported: {s.reason or 'no retrieved source says this'})"
         pieces.append((s.separator if pieces else "") + text)
     return heading + "".join(pieces)
 

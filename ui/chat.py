@@ -141,18 +141,18 @@ class Chat:
             yield self._reply(conversation, asked, error_markdown(str(exc)))
             return
         if answer is not None:
-            yield self._answered(conversation, asked, question, answer, turn)
+            yield self._answered(conversation, asked, question, answer, turn, notices)
 
-    def _answered(self, conversation, asked, question, answer, turn) -> Update:
+    def _answered(self, conversation, asked, question, answer, turn, fresh: Sequence[str]) -> Update:
+        """The checked answer shown, with the notices of it not shown earlier in the conversation (`fresh`)."""
         articles = {c.article_id: get_article(self.archive.catalog, c.article_id) for c in answer.citations}
-        notices = [n for n in answer.notice.split(NOTICE_SEPARATOR) if n]
-        fresh = NOTICE_SEPARATOR.join(n for n in notices if n not in conversation.notices)
-        reply = {"role": "assistant", "content": answer_markdown(replace(answer, notice=fresh), turn)}
+        shown = replace(answer, notice=NOTICE_SEPARATOR.join(fresh))
+        reply = {"role": "assistant", "content": answer_markdown(shown, turn)}
         done = Conversation(
             messages=asked + (reply,),
             history=conversation.history + ((question, answer.text),),
             sources=conversation.sources + (turn_sources_html(turn, question, answer.citations, articles),),
-            notices=conversation.notices | set(notices),
+            notices=conversation.notices | set(fresh),
         )
         return Update.of(done, status=self.status())
 

@@ -95,9 +95,9 @@ def _checked_sentences(answer: Answer, turn: int) -> str:
     for sentence in answer.sentences:
         text = escape_markdown(sentence.text)
         if sentence.verdict == UNSUPPORTED:
-            reason = html.escape(sentence.reason or UNSUPPORTED_TITLE, quote=True)
-            text = (f'<span class="nr-unsupported" title="{reason}">⚠ {text}</span> '
-                    f'<small class="nr-reason">({escape_markdown(sentence.reason or UNSUPPORTED_TITLE)})</small>')
+            reason = sentence.reason or UNSUPPORTED_TITLE
+            text = (f'<span class="nr-unsupported" title="{html.escape(reason, quote=True)}">⚠ {text}</span> '
+                    f'<small class="nr-reason">({escape_markdown(reason)})</small>')
         marks = marker_links(sentence.citations, turn)
         if marks and sentence.attributed:
             marks = f'<span class="nr-attributed" title="{ATTRIBUTED_TITLE}">{marks}{ATTRIBUTED_MARK}</span>'
