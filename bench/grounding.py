@@ -1,7 +1,6 @@
 """The grounding set: labelled (answer sentence, cited passages) cases, judged by newsrag's own checker.
 
-    .venv/bin/python bench/grounding.py [--cases PATH] [--json] [--encoder onnx-int8|torch]
-                                        [--checker auto|verify|cite] [--misjudged]
+    .venv/bin/python bench/grounding.py [--cases PATH] [--json] [--encoder onnx-int8|torch] [--misjudged]
 
 A case refers to the shared articles (../shared/data) by file, article id and character span; it never
 holds their text. The harness rebuilds each case from those files:
@@ -12,9 +11,8 @@ holds their text. The harness rebuilds each case from those files:
     text                            -> the answer sentence as the team (paraphrase) or the model wrote it
 
 and judges `"<sentence> [1][2]"` (markers for the cited passages, in order; a model sentence as it was
-written) with `rag.verify.Verifier(embedder).check(text, hits)` when that module exists, else with
-`rag.citations.cite(text, hits, embedder)` (`--checker` forces one; beware that a module missing from
-a worktree is found in the editable install's checkout, so the checker's file is printed). It prints,
+written) with `rag.verify.Verifier(embedder).check(text, hits)` (the checker's file is printed: a
+worktree's module may be shadowed by the editable install's checkout). It prints,
 per category, the cases and the share judged supported; for `model` sentences, that share among those
 labelled supported / unsupported / no claim.
 
@@ -223,33 +221,17 @@ class Judged:
     pieces: int  # the sentences the checker split the answer into (1 but for a few)
 
 
-def checker(embedder, which: str = "auto"):
-    """`check(text, hits) -> (verdict, pieces)` and the checker's name: `rag.verify.Verifier` when it can
-    be imported (`auto`) or is asked for (`verify`), else today's `rag.citations.cite`."""
-    if which in ("auto", "verify"):
-        try:
-            from rag import verify
-        except ImportError:
-            if which == "verify":
-                raise
-        else:
-            verifier = verify.Verifier(embedder)
+def checker(embedder):
+    """`check(text, hits) -> (verdict, pieces)` by `rag.verify.Verifier`, and the checker's name."""
+    from rag import verify
 
-            def check(text: str, given: Sequence[Hit]) -> tuple[str, int]:
-                verdicts = [s.verdict for s in verifier.check(text, given).sentences]
-                return combine(verdicts), len(verdicts)
+    verifier = verify.Verifier(embedder)
 
-            return check, f"rag.verify.Verifier ({Path(verify.__file__).resolve()})"
-    try:
-        from rag.citations import cite
-    except ImportError:
-        raise SystemExit("rag.citations.cite is gone (the verifier replaced it): use --checker verify") from None
+    def check(text: str, given: Sequence[Hit]) -> tuple[str, int]:
+        verdicts = [s.verdict for s in verifier.check(text, given).sentences]
+        return combine(verdicts), len(verdicts)
 
-    def check_cite(text: str, given: Sequence[Hit]) -> tuple[str, int]:
-        _, sentences, _ = cite(text, given, embedder)
-        return combine(["supported" if s.supported else "unsupported" for s in sentences]), len(sentences)
-
-    return check_cite, "rag.citations.cite"
+    return check, f"rag.verify.Verifier ({Path(verify.__file__).resolve()})"
 
 
 def combine(verdicts: Sequence[str]) -> str:
@@ -262,9 +244,9 @@ def combine(verdicts: Sequence[str]) -> str:
     return "supported"
 
 
-def judge(cases: Sequence[Case], articles, embedder, which: str = "auto") -> tuple[list[Judged], str]:
-    """Every case judged by the checker (`which`: auto / verify / cite), and the checker's name."""
-    check, name = checker(embedder, which)
+def judge(cases: Sequence[Case], articles, embedder) -> tuple[list[Judged], str]:
+    """Every case judged by the checker, and the checker's name."""
+    check, name = checker(embedder)
     judged = []
     for case in cases:
         text = answer_text(case, articles)
@@ -313,14 +295,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--encoder", choices=("onnx-int8", "onnx", "torch"), default="onnx-int8")
-    parser.add_argument("--checker", choices=("auto", "verify", "cite"), default="auto",
-                        help="auto: rag.verify when it can be imported, else rag.citations.cite")
     parser.add_argument("--misjudged", action="store_true", help="also list the cases judged against their label")
     args = parser.parse_args(argv)
     cases = read_cases(args.cases)
     articles = load_articles(files_of(cases))
     embedder = make_embedder(args.encoder)
-    judged, name = judge(cases, articles, embedder, args.checker)
+    judged, name = judge(cases, articles, embedder)
     rows = summary(judged)
     if args.json:
         print(json.dumps({"checker": name, "encoder": embedder.name, "categories": rows}, indent=2))
