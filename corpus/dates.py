@@ -1,5 +1,8 @@
 """Publication dates: whatever a record or feed carries -> `datetime.date`, or None when undated.
 
+A date given only to the month or the year ("2019", "March 2019", "2019-03") is kept so
+(`parse_dated` says which): it is the first day of its span, not a day the outlet printed.
+
 Fast paths first (ISO dates and datetimes, RFC 2822, `time.struct_time`, unix timestamps), `dateparser`
 only as a last resort. A date is taken as written, in the publisher's own time zone ("2024-03-05T23:30-05:00"
 is 5 March), because that is the date the outlet printed.
@@ -21,21 +24,52 @@ _DIGITS_ONLY = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 # unambiguous everyday layouts, so common exports never pay dateparser's 3 s first call
 _LAYOUTS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%B %d %Y", "%Y/%m/%d", "%d.%m.%Y")
 _DATEPARSER_MAX_CHARS = 80  # longer strings are prose, not dates, and slow to try
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+_YEAR_MONTH = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
+_MONTH_LAYOUTS = ("%B %Y", "%b %Y", "%b. %Y", "%Y %B", "%Y %b")
+_MAX_YEAR_NUMBER = 2200  # a bare number up to here is a year, not unix seconds (2019 s is 1970-01-01)
 
 
 def parse_date(value, today: dt.date | None = None) -> dt.date | None:
     """A date from a str, int/float (unix seconds or milliseconds), `time.struct_time`, date or
-    datetime. Unparseable, empty, before year 1000 or more than a year after `today` -> None."""
+    datetime. Unparseable, empty, before year 1000 or more than a year after `today` -> None. A month
+    or a year alone gives its first day: `parse_dated` says so."""
+    found = parse_dated(value, today)
+    return found[0] if found else None
+
+
+def parse_dated(value, today: dt.date | None = None) -> tuple[dt.date, str] | None:
+    """(date, precision) with precision "day", "month" or "year"; None as `parse_date`."""
     try:
-        found = _parse(value)
+        found = _partial(value) or ((day, "day") if (day := _parse(value)) else None)
     except (ValueError, OverflowError, OSError, TypeError):
         found = None
     if found is None:
         return None
     today = today or dt.date.today()
-    if found.year < MIN_YEAR or found > today + MAX_AHEAD:
+    if found[0].year < MIN_YEAR or found[0] > today + MAX_AHEAD:
         return None
     return found
+
+
+def _partial(value) -> tuple[dt.date, str] | None:
+    """A year or a month without a day, in the layouts exports write them."""
+    if isinstance(value, int) and not isinstance(value, bool) and MIN_YEAR <= value <= _MAX_YEAR_NUMBER:
+        return dt.date(value, 1, 1), "year"
+    if not isinstance(value, str):
+        return None
+    if match := _YEAR.match(value):
+        year = int(match.group(1))
+        return (dt.date(year, 1, 1), "year") if MIN_YEAR <= year <= _MAX_YEAR_NUMBER else None
+    if match := _YEAR_MONTH.match(value):
+        return dt.date(int(match.group(1)), int(match.group(2)), 1), "month"
+    text = " ".join(value.split())
+    for layout in _MONTH_LAYOUTS:
+        try:
+            return dt.datetime.strptime(text, layout).date(), "month"
+        except ValueError:
+            pass
+    return None
 
 
 def _parse(value) -> dt.date | None:

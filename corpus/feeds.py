@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator
 from xml.sax import SAXException
 
-from corpus.dates import parse_date
+from corpus.dates import parse_dated
 from corpus.fields import (
     article_id,
     as_string,
     clean_text,
     clean_title,
     hostname,
+    record_scope,
     split_authors,
     title_from_text,
 )
@@ -68,21 +69,24 @@ def _article(name: str, number: int, entry, source: str) -> Article | ReadFailur
         return ReadFailure(name, None, f"feed entry {number}{label} has no text (no content or summary)")
     link = as_string(entry.get("link"))
     own_id = as_string(entry.get("id"))  # without one, article_id makes one from the link
-    published = None
+    published, precision = None, "day"
     # the date as the feed wrote it first (the publisher's own day), feedparser's UTC struct_time after
     for key in ("published", "updated", "published_parsed", "updated_parsed"):
-        published = parse_date(entry.get(key))
-        if published:
+        if found := parse_dated(entry.get(key)):
+            published, precision = found
             break
+    source = source or hostname(link)
     return Article(
-        id=article_id(own_id, link, text),
+        id=article_id(own_id, link, text, record_scope(source, name)),
         title=title or title_from_text(text),
         text=text,
-        source=source or hostname(link),
+        source=source,
         published=published,
+        precision=precision,
         url=link,
         authors=split_authors(entry.get("authors") or entry.get("author") or ""),
         origin=f"{name}#{number}",
+        record_id=own_id,
     )
 
 

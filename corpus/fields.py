@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from corpus.dates import parse_date
+from corpus.dates import parse_dated
 from rag.records import Article, ReadFailure
 
 # Accepted field names, in order of preference, matched ignoring case, spaces, "_" and "-" (`field_key`).
@@ -48,15 +49,20 @@ def article_from_record(
         looked_for = ", ".join(FIELD_NAMES["text"])
         return ReadFailure(file, line, f"no article text (looked for fields: {looked_for})")
     url = as_string(pick(fields, "url"))
+    source = clean_title(as_string(pick(fields, "source")))
+    own_id = as_string(pick(fields, "id"))
+    published, precision = first_date(fields) or (None, "day")
     return Article(
-        id=article_id(as_string(pick(fields, "id")), url, text),
+        id=article_id(own_id, url, text, record_scope(source, file)),
         title=clean_title(as_string(pick(fields, "title"))) or title_from_text(text),
         text=text,
-        source=clean_title(as_string(pick(fields, "source"))),
-        published=first_date(fields),
+        source=source,
+        published=published,
+        precision=precision,
         url=url,
         authors=split_authors(pick(fields, "authors")),
         origin=origin or (f"{file}:{line}" if line is not None else file),
+        record_id=own_id.strip(),
     )
 
 
@@ -91,10 +97,11 @@ def pick(fields: Mapping, field: str):
     return None
 
 
-def first_date(fields: Mapping) -> dt.date | None:
-    """The first date field that parses: a junk `published` does not hide a good `date`."""
+def first_date(fields: Mapping) -> tuple[dt.date, str] | None:
+    """(date, precision) of the first date field that parses: a junk `published` does not hide a good
+    `date`."""
     for key in _KEYS["published"]:
-        if (found := parse_date(fields.get(key))) is not None:
+        if (found := parse_dated(fields.get(key))) is not None:
             return found
     return None
 
@@ -162,14 +169,28 @@ def split_authors(value) -> tuple[str, ...]:
     return tuple(names)
 
 
-def article_id(own_id: str, url: str, text: str) -> str:
-    """A stable id: the record's own id if it has one, else "u" + hash of the normalised URL, else
-    "c" + hash of the normalised text. Hashes are the first 15 hex digits of SHA-1."""
+def article_id(own_id: str, url: str, text: str, scope: str = "") -> str:
+    """A stable id. A record's own id is only unique within its outlet (two exports both number their
+    records from 1), so it is kept within `scope` ("hill-post/77", see `record_scope`); without an own id,
+    "u" + hash of the normalised URL, else "c" + hash of the normalised text. Hashes are the first 15 hex
+    digits of SHA-1."""
     if own_id.strip():
-        return own_id.strip()
+        return f"{scope}/{own_id.strip()}" if scope else own_id.strip()
     if url.strip():
         return "u" + _sha1(normalise_url(url))[:15]
     return "c" + _sha1(" ".join(text.split()).lower())[:15]
+
+
+def record_scope(source: str, file: str) -> str:
+    """What a record's own id is unique within: its outlet ("Hill Post" -> "hill-post"), or, for a record
+    that names none, the file it came from ("export.jsonl"): re-exports of one outlet update their records,
+    two outlets' exports never collide."""
+    return _slug(source) or _slug(os.path.basename(file.replace("\\", "/")), keep=".") or "record"
+
+
+def _slug(text: str, keep: str = "") -> str:
+    cut = re.compile(rf"[^\w{re.escape(keep)}]+")
+    return cut.sub("-", text.casefold()).strip("-")
 
 
 def normalise_url(url: str) -> str:

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Article:
-    """One news article, normalised. `published` is None for an undated article."""
+    """One news article, normalised. `published` is None for an undated article; for a date given only
+    to the month or the year ("March 2019", "2019") it is the first day and `precision` says so."""
 
     id: str
     title: str
@@ -26,10 +27,41 @@ class Article:
     url: str = ""
     authors: tuple[str, ...] = ()
     origin: str = ""  # where it was read from ("file.jsonl:12"), for messages only
+    record_id: str = ""  # the record's own id as the export wrote it ("77"), "" when it had none
+    precision: str = "day"  # "day", "month" or "year"
 
     @property
     def published_iso(self) -> str | None:
-        return self.published.isoformat() if self.published else None
+        """The date as precise as it was given: "2019-03-05", "2019-03" or "2019"."""
+        return partial_iso(self.published, self.precision) if self.published else None
+
+    @property
+    def published_span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last day the date may mean."""
+        return date_span(self.published, self.precision) if self.published else None
+
+
+def partial_iso(day: dt.date, precision: str) -> str:
+    return day.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+def read_partial_iso(text: str | None) -> tuple[dt.date | None, str]:
+    """`partial_iso`'s output back: "2019-03" -> (2019-03-01, "month"); None or "" -> (None, "day")."""
+    if not text:
+        return None, "day"
+    parts = [int(p) for p in text[:10].split("-")]
+    precision = {1: "year", 2: "month"}.get(len(parts), "day")
+    return dt.date(parts[0], *(parts[1:] + [1, 1])[:2]), precision
+
+
+def date_span(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """(first, last) day of `day`'s year, month or the day itself, as `precision` says."""
+    if precision == "year":
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if precision == "month":
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return dt.date(day.year, day.month, 1), following - dt.timedelta(days=1)
+    return day, day
 
 
 @dataclass(frozen=True)
@@ -70,6 +102,7 @@ class ArticleMeta:
     published: str | None
     url: str
     group: str  # story group: near-duplicate copies share it
+    record_id: str = ""  # the export's own id for it ("77" of "hill-post/77"), "" when it had none
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def is_article_line(line: str) -> bool:
 
 
 def check_good(article: Article, record: dict) -> None:
-    assert article.id == record["id"]
+    assert article.record_id == record["id"] and article.id.endswith("/" + record["id"])
     assert article.text == clean_text(record["text"])
     assert article.title == (" ".join(record["title"].split()) or title_from_text(article.text))
     assert article.published == DATES[record["published"]]
@@ -221,6 +221,6 @@ def test_megabyte_lines_are_read_whole_and_in_time():
         articles = [i for i in items if isinstance(i, Article)]
         assert len(articles[0].text) == len(big.strip()), name
         if name.endswith(("jsonl", "csv")):
-            assert articles[-1].id == "after"
+            assert articles[-1].record_id == "after"
         if name == "big.jsonl":
             assert [(f.line, f.message[:12]) for f in items if isinstance(f, ReadFailure)] == [(2, "invalid JSON")]

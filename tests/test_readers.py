@@ -26,8 +26,8 @@ def test_jsonl_reads_the_usual_fields(tmp_path):
     }))
     [article] = read(path)
     assert article == Article(
-        id="a1", title="Storm hits coast", text=BODY, source="Reuters", published=dt.date(2024, 3, 5),
-        url="https://example.com/storm", authors=("Jane Doe", "John Roe"), origin=f"{path}:1",
+        id="reuters/a1", title="Storm hits coast", text=BODY, source="Reuters", published=dt.date(2024, 3, 5),
+        url="https://example.com/storm", authors=("Jane Doe", "John Roe"), origin=f"{path}:1", record_id="a1",
     )
 
 
@@ -45,11 +45,11 @@ def test_jsonl_field_name_variants_any_case(tmp_path):
     ))
     one, two, three, four, five, six = read(path)
     assert (one.title, one.text, one.source, one.url, one.id) == (
-        "One", "Text one.", "AP", "https://e.com/1", "7")
+        "One", "Text one.", "AP", "https://e.com/1", "ap/7")
     assert one.authors == ("Ann Lee", "Bo Chan")
     assert (two.source, two.authors) == ("BBC", ("A", "B"))
     assert (three.text, three.source, four.text, four.source, four.id) == (
-        "Text three.", "X", "Text four.", "Y", "id-4")
+        "Text three.", "X", "Text four.", "Y", "y/id-4")
     assert five.text == "Para one.\n\nPara two."
     assert (six.text, six.source) == ("Text six.", "Z")  # case, spaces, "_" and camelCase all match
     assert {a.published for a in (one, two, three, four, five, six)} == {dt.date(2024, 3, 5)}
@@ -186,7 +186,8 @@ def test_rss_entries_with_full_content(tmp_path):
     items = read(write(tmp_path / "feed.rss", RSS))
     full, summary_only = articles(items)
     assert full == Article(
-        id="abc-1", title="Full story", text="Full para one.\n\nFull para two & more.", source="Example News",
+        id="example-news/abc-1", record_id="abc-1",
+        title="Full story", text="Full para one.\n\nFull para two & more.", source="Example News",
         published=dt.date(2024, 3, 5), url="https://example.com/1", authors=("Jane Doe",),
         origin=f"{tmp_path / 'feed.rss'}#1",
     )
@@ -199,7 +200,7 @@ def test_rss_entries_with_full_content(tmp_path):
 def test_atom_feed(tmp_path):
     [article] = read(write(tmp_path / "feed.atom", ATOM))
     assert (article.title, article.source) == ("Atom story", "Atom Times")
-    assert article.id == "tag:atom.example,2024:1"
+    assert (article.id, article.record_id) == ("atom-times/tag:atom.example,2024:1", "tag:atom.example,2024:1")
     assert article.text == "Atom para one.\n\nAtom para two."
     assert (article.published, article.authors, article.url) == (
         dt.date(2024, 3, 5), ("Ann Lee",), "https://atom.example/1")
