@@ -142,7 +142,7 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
     days = [d for (d,) in archive.catalog.query("SELECT day FROM chunks WHERE day IS NOT NULL ORDER BY day")]
     middle = dt.date.fromordinal(days[len(days) // 2])
     window = Filters(since=middle - dt.timedelta(days=30), until=middle)  # "in the past month", mid-archive
-    where, params = window.sql("c", "a")
+    where, params = window.sql("a")
     admitted = archive.catalog.query(f"SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id "
                                      f"WHERE {where}", params)[0][0]
     from rag.when import resolve

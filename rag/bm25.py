@@ -9,6 +9,12 @@ The index is kept incrementally. It is a list of segments, each built once from 
 never changed; when the catalog's generation moves, chunks that are new get a new segment and chunks
 that are gone are masked out, so a running server follows an ingest without rebuilding. Segments are
 merged into one when they grow many or mostly dead.
+
+A segment row keeps its article's days and outlet. An exact copy shares its holder's passages with a
+date and outlet of its own: those are looked up afresh at each refresh (`_copies`) and admit the shared
+rows too. When a copy takes over the passages of an article removed or rewritten, the rows' own
+article changes under the same chunk ids, and the catalog's `passages_moved` count tells the index to
+rebuild.
 """
 
 from __future__ import annotations
@@ -27,15 +33,17 @@ from rag.terms import encode, shared_tokenizer, term_hash
 K1, B = 1.2, 0.75  # FTS5's constants
 MAX_SEGMENTS = 8
 
-ROWS_SQL = ("SELECT c.id, c.day, a.source, c.terms, c.weights, c.length, a.title, "
-            "CASE WHEN c.terms IS NULL THEN substr(a.text, c.start + 1, c.end - c.start) END "
+ROWS_SQL = ("SELECT c.id, a.day, a.source, c.terms, c.weights, c.length, a.title, "
+            "CASE WHEN c.terms IS NULL THEN substr(a.text, c.start + 1, c.end - c.start) END, a.day_end "
             "FROM chunks c JOIN articles a ON a.id = c.article_id")
+COPIES_SQL = ("SELECT c.id, a.day, a.day_end, a.source FROM articles a JOIN chunks c ON c.article_id = a.copy_of")
 
 
 @dataclass
 class Segment:
     ids: np.ndarray  # chunk ids (object)
     days: np.ndarray  # int32, UNDATED for none
+    ends: np.ndarray  # int32 last day of each row's date (a month or a year spans more than one)
     sources: np.ndarray  # int32 code of each row's outlet
     source_codes: dict[str, int]
     lengths: np.ndarray  # float32 tokens per chunk
@@ -77,6 +85,8 @@ def build_segment(rows: list[tuple]) -> Segment:
     return Segment(
         ids=np.array([r[0] for r in rows], dtype=object),
         days=np.array([UNDATED if r[1] is None else r[1] for r in rows], dtype=np.int32),
+        ends=np.array([UNDATED if r[1] is None else r[8] if r[8] is not None else r[1] for r in rows],
+                      dtype=np.int32),
         sources=np.array([codes.setdefault(r[2], len(codes)) for r in rows], dtype=np.int32),
         source_codes=codes,
         lengths=lengths,
@@ -97,9 +107,11 @@ class LexicalIndex:
         self._generation: str | None = None
         self._segments: list[Segment] = []
         self._where: dict[str, tuple[int, int]] = {}  # live chunk id -> (segment, row)
+        self._copies: dict[int, tuple] = {}  # id(segment) -> its rows as exact copies date and place them
+        self._moved: str | None = None
 
     def search(self, words: list[str], k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
-        segments = self._snapshot()
+        segments, copies = self._snapshot()
         # One term per query word, repeats kept, as the `"w1" OR "w2"` FTS5 query counts them. A word that
         # FTS5 cuts in two ("foo_bar") would be a phrase there; here it counts by its first term.
         phrases = [term_hash(t) for found in shared_tokenizer().terms(words) for t in found[:1]]
@@ -121,7 +133,7 @@ class LexicalIndex:
             for weight, (docs, counts) in zip(idf, per, strict=True):
                 if len(docs):
                     scores[docs] += weight * counts * (K1 + 1) / (counts + norm[docs])
-            admitted = (scores > 0) & ~segment.dead & _admitted(segment, filters)
+            admitted = (scores > 0) & ~segment.dead & _admitted(segment, filters, copies.get(id(segment)))
             rows = np.flatnonzero(admitted)
             if len(rows) > k:
                 rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
@@ -129,15 +141,18 @@ class LexicalIndex:
         found.sort(key=lambda pair: (-pair[0], pair[1]))
         return [(chunk_id, score) for score, chunk_id in found[:k]]
 
-    def _snapshot(self) -> list[Segment]:
+    def _snapshot(self) -> tuple[list[Segment], dict]:
         generation = self.catalog.generation()
         with self._lock:
             if generation != self._generation:
                 self._refresh()
                 self._generation = generation
-            return list(self._segments)
+            return list(self._segments), self._copies
 
     def _refresh(self) -> None:
+        moved = self.catalog.meta("passages_moved")
+        if moved != self._moved:
+            self._segments, self._where, self._moved = [], {}, moved
         live = {chunk_id for (chunk_id,) in self.catalog.query("SELECT id FROM chunks")}
         for gone in set(self._where) - live:
             segment, row = self._where.pop(gone)
@@ -157,14 +172,40 @@ class LexicalIndex:
             self._segments.append(build_segment(rows))
             index = len(self._segments) - 1
             self._where.update({r[0]: (index, i) for i, r in enumerate(rows)})
+        self._copies = self._copy_rows()
+
+    def _copy_rows(self) -> dict[int, tuple]:
+        """Per segment (by identity: segments are never changed, only replaced): (rows, first days, last
+        days, outlets) of the passages exact copies share."""
+        found: dict[int, list] = {}
+        for chunk_id, day, end, source in self.catalog.query(COPIES_SQL):
+            if (where := self._where.get(chunk_id)) is not None:
+                found.setdefault(id(self._segments[where[0]]), []).append((where[1], day, end, source))
+        return {
+            segment: (
+                np.array([r[0] for r in rows], dtype=np.int64),
+                np.array([UNDATED if r[1] is None else r[1] for r in rows], dtype=np.int32),
+                np.array([UNDATED if r[1] is None else r[2] if r[2] is not None else r[1] for r in rows],
+                         dtype=np.int32),
+                np.array([r[3] for r in rows], dtype=object),
+            )
+            for segment, rows in found.items()
+        }
 
 
-def _admitted(segment: Segment, filters: Filters) -> np.ndarray | bool:
-    """The rows of a segment the filters let through (True when there are no filters)."""
+def _admitted(segment: Segment, filters: Filters, copies: tuple | None = None) -> np.ndarray | bool:
+    """The rows of a segment the filters let through, by their own article or an exact copy's date and
+    outlet (True when there are no filters)."""
     if not filters.active:
         return True
-    mask = day_mask(segment.days, filters)
+    mask = day_mask(segment.days, filters, segment.ends)
     if filters.sources:
         codes = segment.source_codes
         mask &= np.isin(segment.sources, [codes[s] for s in filters.sources if s in codes])
+    if copies is not None:
+        rows, days, ends, sources = copies
+        through = day_mask(days, filters, ends)
+        if filters.sources:
+            through &= np.isin(sources, list(filters.sources))
+        mask[rows[through]] = True
     return mask

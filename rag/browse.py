@@ -8,12 +8,14 @@ from collections.abc import Sequence
 
 from rag.catalog import Catalog, StoredArticle, day_number
 from rag.records import ArticleMeta, Chunk
+from rag.versions import count as count_versions
 
-_META = "a.id, a.title, a.source, a.published, a.url, a.grp"
+_META = "a.id, a.title, a.source, a.published, a.url, a.grp, a.record_id"
 
 
 def _meta(row) -> ArticleMeta:
-    return ArticleMeta(id=row[0], title=row[1], source=row[2], published=row[3], url=row[4], group=row[5])
+    return ArticleMeta(id=row[0], title=row[1], source=row[2], published=row[3], url=row[4], group=row[5],
+                       record_id=row[6] or "")
 
 
 def stats(catalog: Catalog, store: str) -> dict:
@@ -37,13 +39,14 @@ def stats(catalog: Catalog, store: str) -> dict:
 def list_articles(
     catalog: Catalog, sources: Sequence[str] = (), since: dt.date | None = None, until: dt.date | None = None
 ) -> list[ArticleMeta]:
-    """Articles newest first (undated last), optionally by outlet and date range."""
+    """Articles newest first (undated last), exact copies among them, optionally by outlet and date range
+    (an article dated only to a month or a year is in the range if its span meets it)."""
     where, params = ["1"], []
     if sources:
         where.append(f"a.source IN ({','.join('?' * len(sources))})")
         params.extend(sources)
     if since:
-        where.append("a.day >= ?")
+        where.append("coalesce(a.day_end, a.day) >= ?")
         params.append(day_number(since))
     if until:
         where.append("a.day <= ?")
@@ -57,45 +60,45 @@ def list_articles(
 
 
 def get_article(catalog: Catalog, article_id: str) -> StoredArticle | None:
-    """The stored article with this id, or the one it is an exact copy of."""
-    rows = catalog.query(f"SELECT {_META}, a.authors, a.text FROM articles a WHERE a.id = ?", (article_id,))
+    """The stored article with this id (an exact copy shows its own record and the passages it shares)."""
+    rows = catalog.query(f"SELECT {_META}, a.authors, a.text, a.copy_of FROM articles a WHERE a.id = ?",
+                         (article_id,))
     if not rows:
-        alias = catalog.query("SELECT canonical FROM aliases WHERE id = ?", (article_id,))
-        if not alias:
-            return None
-        rows = catalog.query(f"SELECT {_META}, a.authors, a.text FROM articles a WHERE a.id = ?", alias[0])
+        return None
     row = rows[0]
-    meta = _meta(row)
-    duplicates = tuple(
-        {"id": i, "title": t, "source": s, "url": u, "published": p}
-        for i, t, s, u, p in catalog.query(
-            "SELECT id, title, source, url, published FROM aliases WHERE canonical = ? ORDER BY id", (meta.id,)
-        )
-    )
+    meta, copy_of = _meta(row), row[9]
+    holder = copy_of or meta.id
+    copies = tuple(_meta(r) for r in catalog.query(
+        f"SELECT {_META} FROM articles a WHERE (a.copy_of = ? OR a.id = ?) AND a.id != ? ORDER BY a.day, a.id",
+        (holder, holder, meta.id)))
+    copy_ids = {c.id for c in copies}
     near = tuple(
         _meta(r) for r in catalog.query(
             f"SELECT {_META} FROM articles a WHERE a.grp = ? AND a.id != ? ORDER BY a.day, a.id",
             (meta.group, meta.id),
-        )
+        ) if r[0] not in copy_ids
     )
-    text = row[7]
+    text = row[8]
     chunks = tuple(
         Chunk(id=i, article_id=meta.id, position=p, start=s, end=e, text=text[s:e])
         for i, p, s, e in catalog.query(
-            "SELECT id, position, start, end FROM chunks WHERE article_id = ? ORDER BY position", (meta.id,)
+            "SELECT id, position, start, end FROM chunks WHERE article_id = ? ORDER BY position", (holder,)
         )
     )
-    return StoredArticle(meta=meta, authors=tuple(json.loads(row[6] or "[]")), text=text,
-                         duplicates=duplicates, chunks=chunks, near_duplicates=near)
+    return StoredArticle(meta=meta, authors=tuple(json.loads(row[7] or "[]")), text=text, copy_of=copy_of,
+                         copies=copies, chunks=chunks, near_duplicates=near,
+                         versions=count_versions(catalog, meta.id))
 
 
 def article_json(article: StoredArticle) -> dict:
     m = article.meta
     return {
-        "id": m.id, "title": m.title, "source": m.source, "published": m.published, "url": m.url,
-        "authors": list(article.authors), "text": article.text,
-        "duplicates": list(article.duplicates),
+        "id": m.id, "record_id": m.record_id, "title": m.title, "source": m.source, "published": m.published,
+        "url": m.url, "authors": list(article.authors), "text": article.text,
+        "copy_of": article.copy_of,
+        "duplicates": [meta_json(x) for x in article.copies],
         "also_reported_by": [meta_json(x) for x in article.near_duplicates],
+        "earlier_versions": article.versions,
         "chunks": [{"id": c.id, "start": c.start, "end": c.end} for c in article.chunks],
     }
 

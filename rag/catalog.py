@@ -26,19 +26,19 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.migrate import SCHEMA_VERSION, migrate, rename
 from rag.records import Article, ArticleMeta, Chunk
 from rag.terms import chunk_terms
+from rag.versions import keep_version
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles(
     id TEXT PRIMARY KEY, title TEXT, source TEXT, published TEXT, day INTEGER, url TEXT,
-    authors TEXT, text TEXT, content_key TEXT, version TEXT, grp TEXT, title_vector BLOB);
+    authors TEXT, text TEXT, content_key TEXT, version TEXT, grp TEXT, title_vector BLOB,
+    record_id TEXT DEFAULT '', copy_of TEXT, stored_at TEXT, day_end INTEGER);
 CREATE INDEX IF NOT EXISTS articles_content ON articles(content_key);
 CREATE INDEX IF NOT EXISTS articles_grp ON articles(grp);
-CREATE TABLE IF NOT EXISTS aliases(
-    id TEXT PRIMARY KEY, canonical TEXT, title TEXT, source TEXT, url TEXT, published TEXT, version TEXT);
-CREATE INDEX IF NOT EXISTS aliases_canonical ON aliases(canonical);
 CREATE TABLE IF NOT EXISTS chunks(
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, article_id TEXT, position INTEGER,
     start INTEGER, end INTEGER, day INTEGER, embedding BLOB, terms BLOB, weights BLOB, length INTEGER);
@@ -53,6 +53,14 @@ CREATE INDEX IF NOT EXISTS bands_article ON bands(article_id);
 CREATE TABLE IF NOT EXISTS pending(chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS garbage(chunk_id TEXT PRIMARY KEY);
 """
+# made after the columns they index exist (an older archive gains them in rag.migrate first)
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
+CREATE INDEX IF NOT EXISTS articles_record ON articles(record_id);
+CREATE INDEX IF NOT EXISTS articles_day ON articles(day);  -- the latest day, asked before every search
+"""
+_ARTICLE_COLUMNS = ("id, title, source, published, day, url, authors, text, content_key, version, grp, "
+                    "title_vector, record_id, copy_of, stored_at, day_end")
 
 
 def day_number(published: str | dt.date | None) -> int | None:
@@ -66,14 +74,17 @@ def day_number(published: str | dt.date | None) -> int | None:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """An article as `show` presents it."""
+    """An article as `show` presents it. `copy_of` names the article whose passages (and vectors) an
+    exact copy shares; `copies` are the exact copies of this one, `near_duplicates` its story group."""
 
     meta: ArticleMeta
     authors: tuple[str, ...]
     text: str
-    duplicates: tuple[dict, ...]
+    copy_of: str | None
+    copies: tuple[ArticleMeta, ...]
     chunks: tuple[Chunk, ...]
     near_duplicates: tuple[ArticleMeta, ...]
+    versions: int  # earlier versions kept (`rag.versions`)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,15 @@ class PlannedArticle:
     band_keys: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What ingest needs to know of an id already in the archive."""
+
+    version: str
+    title: str
+    text: str
+
+
 class Catalog:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,13 +118,10 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
-        if "title_vector" not in columns:  # stores made before headlines were embedded
-            self._db.execute("ALTER TABLE articles ADD COLUMN title_vector BLOB")
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
-        for column, kind in (("terms", "BLOB"), ("weights", "BLOB"), ("length", "INTEGER")):
-            if column not in columns:  # stores made before BM25 ran in process (rag.bm25 fills them in)
-                self._db.execute(f"ALTER TABLE chunks ADD COLUMN {column} {kind}")
+        if self.meta("schema") != SCHEMA_VERSION:  # a new archive, or one an earlier newsrag made
+            with self.transaction() as db:
+                migrate(db)
+        self._db.executescript(_INDEXES)
 
     def close(self) -> None:
         self._db.close()
@@ -141,17 +158,30 @@ class Catalog:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
             return f"{version}:{self._db.total_changes}"
 
-    # -- what ingest asks before it embeds anything ----------------------------------------------
+    # -- what ingest and the commands ask ---------------------------------------------------------
 
-    def version_of(self, article_id: str) -> str | None:
-        rows = self.query("SELECT version FROM articles WHERE id = ?", (article_id,))
-        if rows:
-            return rows[0][0]
-        rows = self.query("SELECT version FROM aliases WHERE id = ?", (article_id,))
+    def stored(self, article_id: str) -> Stored | None:
+        rows = self.query("SELECT version, title, text FROM articles WHERE id = ?", (article_id,))
+        return Stored(*rows[0]) if rows else None
+
+    def holder_of_text(self, key: str, text: str) -> str | None:
+        """The article holding passages for exactly this text (an exact copy shares them), or None."""
+        rows = self.query("SELECT id FROM articles WHERE content_key = ? AND copy_of IS NULL AND text = ? LIMIT 1",
+                          (key, text))
         return rows[0][0] if rows else None
 
-    def owner_of_content(self, key: str) -> str | None:
-        rows = self.query("SELECT id FROM articles WHERE content_key = ? LIMIT 1", (key,))
+    def resolve(self, given: str) -> list[str]:
+        """The ids `given` can mean: itself if stored, else every article whose export called it so
+        ("77" -> ["hill-post/77"]; two outlets' "1" -> both)."""
+        if self.query("SELECT 1 FROM articles WHERE id = ?", (given,)):
+            return [given]
+        return [r[0] for r in self.query("SELECT id FROM articles WHERE record_id = ? ORDER BY id", (given,))]
+
+    def unscoped(self, record_id: str, source: str) -> str | None:
+        """An article an earlier newsrag stored under a bare record id with no outlet (its file was not
+        recorded, so it could not be scoped when the archive was migrated)."""
+        rows = self.query("SELECT id FROM articles WHERE id = ? AND record_id = ? AND source = ?",
+                          (record_id, record_id, source))
         return rows[0][0] if rows else None
 
     def near_candidates(self, keys: Iterable[int]) -> list[tuple[str, str, np.ndarray]]:
@@ -172,22 +202,19 @@ class Catalog:
             db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((i,) for i in chunk_ids))
 
     def commit(self, planned: Sequence[PlannedArticle], vectors: np.ndarray, title_vectors: np.ndarray) -> None:
-        """Store articles (replacing earlier versions) with their chunks' and headlines' vectors, in one
-        transaction. `vectors` has a row per chunk, in order; `title_vectors` a row per article."""
+        """Store articles (an earlier version of each is kept, `rag.versions`) with their chunks' and
+        headlines' vectors, in one transaction. `vectors` has a row per chunk, in order; `title_vectors` a
+        row per article."""
         row = 0
         # cut outside the transaction: the catalog's lock (every reader's too) is held for its length
         terms = [chunk_terms([(item.article.title, c.text) for c in item.chunks]) for item in planned]
+        now = _now()
         with self.transaction() as db:
             for index, item in enumerate(planned):
-                self._drop_article(db, item.article.id, keep_aliases=True)
                 a = item.article
-                db.execute(
-                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (a.id, a.title, a.source, a.published_iso, day_number(a.published), a.url,
-                     json.dumps(list(a.authors)), a.text, item.content_key, item.version, item.group,
-                     title_vectors[index].astype(np.float32).tobytes()),
-                )
-                db.execute("DELETE FROM aliases WHERE id = ?", (a.id,))
+                self._let_go(db, a.id, a.text, now)
+                self._insert(db, a, item.content_key, item.version, item.group,
+                             title_vectors[index].astype(np.float32).tobytes(), None, now)
                 for c, (hashes, weights, length) in zip(item.chunks, terms[index], strict=True):
                     cursor = db.execute(
                         "INSERT INTO chunks(id, article_id, position, start, end, day, embedding, terms, weights, "
@@ -216,43 +243,82 @@ class Catalog:
                                [(*stored, rowid) for (rowid, _, _), stored in zip(part, terms, strict=True)])
         return len(rows)
 
-    def add_alias(self, article: Article, canonical: str, version: str) -> None:
-        """Record `article` as an exact copy of the stored article `canonical`."""
+    def add_copy(self, article: Article, holder: str, content_key: str, version: str) -> bool:
+        """Store `article` as an exact copy of `holder`: its own record (id, outlet, headline, date, link,
+        authors, text), the holder's passages and vectors. False if the holder is gone or no longer has
+        this text."""
+        now = _now()
         with self.transaction() as db:
-            if article.id != canonical:
-                self._drop_article(db, article.id, keep_aliases=True)
-            db.execute(
-                "INSERT OR REPLACE INTO aliases VALUES (?,?,?,?,?,?,?)",
-                (article.id, canonical, article.title, article.source, article.url,
-                 article.published_iso, version),
-            )
-
-    def remove(self, article_id: str) -> bool:
-        """Remove an article, its chunks and its copies; False if there is no such article."""
-        with self.transaction() as db:
-            canonical = self._canonical(db, article_id)
-            if canonical is None:
+            found = db.execute("SELECT grp FROM articles WHERE id = ? AND copy_of IS NULL AND text = ?",
+                               (holder, article.text)).fetchone()
+            if found is None:
                 return False
-            self._drop_article(db, canonical, keep_aliases=False)
-            db.execute("DELETE FROM aliases WHERE canonical = ? OR id = ?", (canonical, article_id))
+            self._let_go(db, article.id, article.text, now)
+            self._insert(db, article, content_key, version, found[0], None, holder, now)
         return True
 
-    def _drop_article(self, db: sqlite3.Connection, article_id: str, keep_aliases: bool) -> None:
+    def remove(self, article_id: str) -> bool:
+        """Remove one article and its earlier versions; an exact copy of it takes over its passages.
+        False if there is no such article."""
+        with self.transaction() as db:
+            if not db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                return False
+            self._let_go(db, article_id, None, None)
+            db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
+        return True
+
+    def _insert(self, db, a: Article, content_key: str, version: str, group: str, title_vector: bytes | None,
+                copy_of: str | None, now: str) -> None:
+        first, last = a.published_span or (None, None)
+        db.execute(
+            f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (a.id, a.title, a.source, a.published_iso, day_number(first), a.url, json.dumps(list(a.authors)),
+             a.text, content_key, version, group, title_vector, a.record_id, copy_of, now, day_number(last)),
+        )
+
+    def _let_go(self, db: sqlite3.Connection, article_id: str, new_text: str | None, now: str | None) -> None:
+        """Take article `article_id` out before it is stored again (`now` given: its current version is
+        kept) or removed. Its passages go to the first exact copy whose text is not `new_text`, which then
+        holds them; with no such copy they are let go of (the garbage journal)."""
+        row = db.execute("SELECT copy_of FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return
+        if now is not None:
+            keep_version(db, article_id, now)
+        if row[0] is None:
+            heir = db.execute("SELECT id FROM articles WHERE copy_of = ? AND text IS NOT ? ORDER BY day, id LIMIT 1",
+                              (article_id, new_text)).fetchone()
+            if heir:
+                self._hand_over(db, article_id, heir[0])
+            else:
+                self._drop_passages(db, article_id)
+            if new_text is None:  # removed: the copies that share its (new) text follow the heir
+                db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (heir and heir[0], article_id))
+        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def _hand_over(self, db: sqlite3.Connection, holder: str, heir: str) -> None:
+        # the same chunk ids now belong to an article with another date and outlet: rag.bm25 rebuilds
+        db.execute("INSERT INTO meta VALUES ('passages_moved', '1') ON CONFLICT(key) DO UPDATE "
+                   "SET value = CAST(value AS INTEGER) + 1")
+        for table in ("chunks", "signatures", "bands"):
+            db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (heir, holder))
+        db.execute("UPDATE articles SET copy_of = NULL, title_vector = coalesce(title_vector, "
+                   "(SELECT title_vector FROM articles WHERE id = ?)) WHERE id = ?", (holder, heir))
+        db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ? AND text = (SELECT text FROM articles "
+                   "WHERE id = ?)", (heir, holder, heir))
+
+    def _drop_passages(self, db: sqlite3.Connection, article_id: str) -> None:
         for rowid, chunk_id in db.execute("SELECT rowid, id FROM chunks WHERE article_id = ?", (article_id,)):
             db.execute("DELETE FROM chunk_fts WHERE rowid = ?", (rowid,))
             db.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (chunk_id,))
         db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
         db.execute("DELETE FROM bands WHERE article_id = ?", (article_id,))
-        if not keep_aliases:
-            db.execute("DELETE FROM aliases WHERE canonical = ?", (article_id,))
 
-    def _canonical(self, db: sqlite3.Connection, article_id: str) -> str | None:
-        if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-            return article_id
-        row = db.execute("SELECT canonical FROM aliases WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
+    def rename(self, old: str, new: str) -> None:
+        """Give article `old` the id `new` (an archive's ids scoped after the fact), in one transaction."""
+        with self.transaction() as db:
+            rename(db, old, new)
 
     # -- the journals -----------------------------------------------------------------------------
 
@@ -267,3 +333,7 @@ class Catalog:
             for chunk_id in chunk_ids:
                 db.execute("DELETE FROM pending WHERE chunk_id = ?", (chunk_id,))
                 db.execute("DELETE FROM garbage WHERE chunk_id = ?", (chunk_id,))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

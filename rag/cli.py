@@ -40,8 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(run=cmd_stats)
 
-    show = commands.add_parser("show", help="one stored article")
+    show = commands.add_parser("show", help="one stored article (by its id, or its export's own id)")
     show.add_argument("article_id")
+    show.add_argument("--versions", action="store_true", help="list the article's versions, oldest first")
+    show.add_argument("--version", type=int, metavar="N", help="show version N (see --versions)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=cmd_show)
 
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_list)
 
-    remove = commands.add_parser("remove", help="delete an article and its chunks")
+    remove = commands.add_parser("remove", help="delete one article (an exact copy of it takes over its passages)")
     remove.add_argument("article_id")
     remove.set_defaults(run=cmd_remove)
 
@@ -113,6 +115,12 @@ def cmd_ingest(args, settings: Settings) -> int:
     else:
         for error in report.errors:
             print(f"error: {error}", file=sys.stderr)
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if report.updated_ids:
+            shown = ", ".join(report.updated_ids[:10])
+            more = f" and {len(report.updated_ids) - 10} more" if len(report.updated_ids) > 10 else ""
+            print(f"updated: {shown}{more} (earlier versions kept: `newsrag show ID --versions`)")
         print(
             f"{report.articles_seen} articles read: {report.new} new, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.duplicates} duplicates; {report.chunks_added} chunks "
@@ -139,25 +147,68 @@ def cmd_stats(args, settings: Settings) -> int:
     return 0
 
 
+def resolve_id(catalog, given: str) -> str:
+    """The stored id the user means: the id itself, or an export's own id ("77") when one article has it."""
+    found = catalog.resolve(given)
+    if not found:
+        raise InputError(f"no article {given!r} in the archive: `newsrag list` shows the ids")
+    if len(found) > 1:
+        raise InputError(f"{given!r} is the id of {len(found)} articles: {', '.join(found)}; say which one")
+    return found[0]
+
+
 def cmd_show(args, settings: Settings) -> int:
     from rag.browse import article_json, get_article
 
     archive = open_archive(settings)
-    article = get_article(archive.catalog, args.article_id)
-    if article is None:
-        raise InputError(f"no article {args.article_id!r} in the archive: `newsrag list` shows the ids")
-    data = article_json(article)
+    article_id = resolve_id(archive.catalog, args.article_id)
+    if args.versions or args.version:
+        return show_versions(archive.catalog, article_id, args)
+    data = article_json(get_article(archive.catalog, article_id))
     if args.json:
         print(json.dumps(data))
         return 0
     print(data["title"])
-    print(" · ".join(x for x in (data["source"], data["published"] or "undated", data["url"]) if x))
+    print(" · ".join(x for x in (data["source"], data["published"] or "undated", data["url"], data["id"]) if x))
+    if data["copy_of"]:
+        print(f"  an exact copy of {data['copy_of']}: the same text, its passages shared")
     for copy in data["duplicates"]:
         print(f"  same text also as {copy['id']} ({copy['source'] or 'no outlet'}) {copy['url']}")
     for near in data["also_reported_by"]:
         print(f"  also reported by {near['source'] or 'no outlet'}: {near['title']} ({near['id']})")
+    if data["earlier_versions"]:
+        print(f"  {data['earlier_versions']} earlier version(s): `newsrag show {data['id']} --versions`")
     print()
     print(data["text"])
+    return 0
+
+
+def show_versions(catalog, article_id: str, args) -> int:
+    from rag.versions import versions
+
+    found = versions(catalog, article_id)
+    if args.version:
+        if not 1 <= args.version <= len(found):
+            raise InputError(f"{article_id!r} has versions 1 … {len(found)}, not {args.version}")
+        chosen = found[args.version - 1]
+        if args.json:
+            print(json.dumps(chosen.to_json()))
+        else:
+            print(chosen.title)
+            print(" · ".join(x for x in (chosen.source, chosen.published or "undated", chosen.url) if x))
+            print(f"version {chosen.number} of {len(found)}, stored {chosen.stored_at or 'before versions were kept'}"
+                  + (f", replaced {chosen.replaced_at}" if chosen.replaced_at else " (current)"))
+            print()
+            print(chosen.text)
+        return 0
+    if args.json:
+        print(json.dumps({"id": article_id, "versions": [v.to_json() for v in found]}))
+        return 0
+    for v in found:
+        stored = (v.stored_at or "before versions were kept")[:19]
+        state = "current" if v.replaced_at is None else f"replaced {v.replaced_at[:19]}"
+        print(f"{v.number:3d}  stored {stored:19}  {state:28}  {v.published or 'undated':10}  "
+              f"{len(v.text.split()):6d} words  {v.title}")
     return 0
 
 
@@ -178,10 +229,11 @@ def cmd_remove(args, settings: Settings) -> int:
     archive = open_archive(settings)
     with archive.write_lock():
         archive.recover()
-        if not archive.catalog.remove(args.article_id):
-            raise InputError(f"no article {args.article_id!r} in the archive: `newsrag list` shows the ids")
+        article_id = resolve_id(archive.catalog, args.article_id)
+        if not archive.catalog.remove(article_id):
+            raise InputError(f"no article {article_id!r} in the archive: `newsrag list` shows the ids")
         archive.recover()
-    print(f"removed {args.article_id}")
+    print(f"removed {article_id}")
     return 0
 
 

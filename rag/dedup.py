@@ -19,6 +19,7 @@ NUM_PERM = 128
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 NEAR_DUPLICATE = 0.8
+COLLISION_TEXT = 0.5  # texts less alike than this under one id are two stories (`looks_like_collision`)
 
 
 def content_key(text: str) -> str:
@@ -81,3 +82,14 @@ def band_keys(sig: np.ndarray) -> list[int]:
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of two signatures."""
     return float(np.mean(a == b))
+
+
+def looks_like_collision(old_title: str, old_text: str, new_title: str, new_text: str) -> bool:
+    """Whether replacing (old_title, old_text) by (new_title, new_text) under one id looks like two
+    different records sharing the id rather than a correction: the headlines share under half their
+    words and the texts are not near each other (a correction changes a sentence, not the story)."""
+    old_words, new_words = set(words(old_title)), set(words(new_title))
+    union = old_words | new_words
+    if union and len(old_words & new_words) / len(union) >= 0.5:
+        return False
+    return similarity(signature(old_text), signature(new_text)) < COLLISION_TEXT

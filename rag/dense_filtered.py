@@ -7,6 +7,11 @@ exactly (recall 1 by construction). The rows are kept in order of publication da
 every date bound (since, until, as-of) is a contiguous block of rows found by binary search: the scan
 reads only that block, as a view, never a copy. An outlet filter then masks scores within it. The
 same table serves the headline vectors, one per article.
+
+An exact copy shares its holder's passages but has its own outlet and date, so each of its passages is a
+row of its own (the same id and vector, the copy's day and outlet): a filter that admits the copy and not
+the holder still finds the passage. Ids then repeat, and a query returns each once. A date given only to a
+month or a year is a span: rows are sorted by its first day, and `since` is checked on its last.
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from rag.filters import Filters
 UNDATED = np.iinfo(np.int32).min
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
-CHUNKS_SQL = ("SELECT c.id, c.day, a.source, c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id "
-              "ORDER BY c.day, c.rowid")
-TITLES_SQL = "SELECT id, day, source, title_vector FROM articles WHERE title_vector IS NOT NULL ORDER BY day, rowid"
+CHUNKS_SQL = ("SELECT c.id, a.day, a.day_end, a.source, c.embedding FROM chunks c "
+              "JOIN articles a ON a.id = c.article_id "
+              "UNION ALL SELECT c.id, a.day, a.day_end, a.source, c.embedding FROM articles a "
+              "JOIN chunks c ON c.article_id = a.copy_of ORDER BY 2, 1")
+TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE title_vector IS NOT NULL "
+              "UNION ALL SELECT a.copy_of, a.day, a.day_end, a.source, h.title_vector FROM articles a "
+              "JOIN articles h ON h.id = a.copy_of WHERE h.title_vector IS NOT NULL ORDER BY 2, 1")
 
 
 class VectorTable:
@@ -37,26 +46,39 @@ class VectorTable:
         self._ids = np.array([], dtype=object)
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._days = np.zeros(0, dtype=np.int32)
+        self._ends = np.zeros(0, dtype=np.int32)
+        self._widest = 0  # the longest span of days one row's date covers
+        self._repeats = 0  # rows whose id an earlier row has (exact copies' passages)
         self._sources = np.zeros(0, dtype=np.int32)
         self._source_codes: dict[str, int] = {}
 
     def query(self, vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
         """(id, cosine similarity), best first, among the rows the filters admit."""
-        ids, matrix, days, sources, codes = self._snapshot()
-        first, last = day_block(days, filters)
+        ids, matrix, days, ends, sources, codes, widest, repeats = self._snapshot()
+        first, last = day_block(days, filters, widest)
         if last <= first or k <= 0:
             return []
         scores = matrix[first:last] @ np.asarray(vector, dtype=np.float32)
+        masked = bool(filters.sources) or (widest > 0 and filters.since is not None)
         if filters.sources:
             wanted = [codes[s] for s in filters.sources if s in codes]
             scores[~np.isin(sources[first:last], wanted)] = -np.inf
-        admitted = int(np.count_nonzero(scores > -np.inf)) if filters.sources else len(scores)
-        k = min(k, admitted)
-        if k <= 0:
+        if widest and filters.since:  # a row whose span starts before `since` may still reach it
+            scores[ends[first:last] < day_number(filters.since)] = -np.inf
+        admitted = int(np.count_nonzero(scores > -np.inf)) if masked else len(scores)
+        wanted_rows = min(k + repeats, admitted)
+        if wanted_rows <= 0:
             return []
-        top = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
+        if len(scores) > wanted_rows:
+            top = np.argpartition(-scores, wanted_rows - 1)[:wanted_rows]
+        else:
+            top = np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(ids[first + i], float(scores[i])) for i in top]
+        found: dict[str, float] = {}
+        for i in top:
+            if scores[i] > -np.inf:
+                found.setdefault(ids[first + i], float(scores[i]))
+        return list(found.items())[:k]
 
     def _snapshot(self):
         generation = self.catalog.generation()
@@ -64,40 +86,48 @@ class VectorTable:
             if generation != self._generation:
                 self._load()
                 self._generation = generation
-            return self._ids, self._matrix, self._days, self._sources, self._source_codes
+            return (self._ids, self._matrix, self._days, self._ends, self._sources, self._source_codes,
+                    self._widest, self._repeats)
 
     def _load(self) -> None:
         rows = self.catalog.query(self.sql)
         codes: dict[str, int] = {}
         self._ids = np.array([r[0] for r in rows], dtype=object)
         self._days = np.array([UNDATED if r[1] is None else r[1] for r in rows], dtype=np.int32)
-        self._sources = np.array([codes.setdefault(r[2], len(codes)) for r in rows], dtype=np.int32)
+        self._ends = np.array([UNDATED if r[1] is None else r[2] if r[2] is not None else r[1] for r in rows],
+                              dtype=np.int32)
+        self._widest = int((self._ends - self._days).max()) if rows else 0
+        self._repeats = len(rows) - len(set(self._ids))
+        self._sources = np.array([codes.setdefault(r[3], len(codes)) for r in rows], dtype=np.int32)
         self._source_codes = codes
         if rows:
-            self._matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            self._matrix = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         else:
             self._matrix = np.zeros((0, 0), dtype=np.float32)
 
 
-def day_block(days: np.ndarray, filters: Filters) -> tuple[int, int]:
-    """The rows [first, last) of a day-sorted table that the filters' date bounds admit. `since` and
-    `until` leave out undated rows; `as_of` keeps them (they are not later than anything)."""
+def day_block(days: np.ndarray, filters: Filters, widest: int = 0) -> tuple[int, int]:
+    """The rows [first, last) of a table sorted by first day that may meet the filters' date bounds:
+    exactly those when no row's date spans more than a day (`widest` 0), else `since` must still be
+    checked on each row's last day. `since` and `until` leave out undated rows; `as_of` keeps them
+    (they are not later than anything)."""
     first, last = 0, len(days)
     if filters.since or filters.until:
         first = int(np.searchsorted(days, UNDATED, side="right"))
     if filters.since:
-        first = max(first, int(np.searchsorted(days, day_number(filters.since), side="left")))
+        earliest = day_number(filters.since) - widest
+        first = max(first, int(np.searchsorted(days, earliest, side="left")))
     for bound in (filters.until, filters.as_of):
         if bound:
             last = min(last, int(np.searchsorted(days, day_number(bound), side="right")))
     return first, last
 
 
-def day_mask(days: np.ndarray, filters: Filters) -> np.ndarray:
-    """The same bounds as `day_block`, row by row, for rows in any order."""
+def day_mask(days: np.ndarray, filters: Filters, ends: np.ndarray | None = None) -> np.ndarray:
+    """The same bounds as `day_block`, row by row, for rows in any order (`ends`: each row's last day)."""
     mask = np.ones(len(days), dtype=bool)
     if filters.since:
-        mask &= days >= day_number(filters.since)
+        mask &= (days if ends is None else ends) >= day_number(filters.since)
     if filters.until:
         mask &= (days <= day_number(filters.until)) & (days != UNDATED)
     if filters.as_of:

@@ -51,13 +51,16 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def ranked_articles(hits) -> list[set[str]]:
-    """The distinct articles of a ranked hit list, each with the copies folded into it."""
+    """The distinct articles of a ranked hit list, each with the copies folded into it, each known by its
+    id and by its record's own id (question sets name evidence as the export did: "rtqa-05bc42e3d039",
+    stored as "usa-today/rtqa-05bc42e3d039")."""
     ranked, seen = [], set()
     for hit in hits:
         if hit.article.id in seen:
             continue
         seen.add(hit.article.id)
-        ranked.append({hit.article.id, *(m.id for m in hit.also_reported_by)})
+        names = {name for m in (hit.article, *hit.also_reported_by) for name in (m.id, m.record_id) if name}
+        ranked.append(names)
     return ranked
 
 

@@ -14,9 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from rag.archive import Archive
-from rag.catalog import PlannedArticle, day_number
+from rag.catalog import PlannedArticle, Stored, day_number
 from rag.chunking import chunk
-from rag.dedup import NEAR_DUPLICATE, band_keys, content_key, signature, similarity, version_of
+from rag.dedup import (
+    NEAR_DUPLICATE,
+    band_keys,
+    content_key,
+    looks_like_collision,
+    signature,
+    similarity,
+    version_of,
+)
 from rag.pipeline import embed_and_write
 from rag.records import Article, Chunk, ReadFailure
 from rag.text import clean_text
@@ -32,11 +40,14 @@ class IngestReport:
     chunks_added: int = 0
     errors: list[ReadFailure] = field(default_factory=list)
     seconds: float = 0.0
+    updated_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # updates that look like two records sharing an id
 
     def to_json(self) -> dict:
         return {
             "articles_seen": self.articles_seen, "new": self.new, "updated": self.updated,
             "unchanged": self.unchanged, "duplicates": self.duplicates, "chunks_added": self.chunks_added,
+            "updated_ids": self.updated_ids, "warnings": self.warnings,
             "errors": [e.to_json() for e in self.errors], "seconds": round(self.seconds, 3),
         }
 
@@ -74,14 +85,21 @@ class Ingestor:
             if any(self.catalog.journal()):
                 self.archive.recover()
             self.catalog.fill_missing_terms()  # once, for an archive an earlier newsrag made
-            plans, aliases = self._plan(items, report)
+            plans, copies = self._plan(items, report)
             if self._warming:
                 self._warming.join()
             if plans:
                 self.archive.check_model()
                 self._store(plans, report)
-            for article, owner, version in aliases:
-                self.catalog.add_alias(article, owner, version)
+            # a copy of a text its holder no longer has (the holder was updated in this same run) is
+            # an article of its own after all
+            orphans: dict[str, PlannedArticle] = {}
+            for article, holder, key, version in copies:
+                if not self.catalog.add_copy(article, holder, key, version):
+                    orphans[article.id] = self._planned(article, version, key, orphans, {})
+            if orphans:
+                self.archive.check_model()
+                self._store(list(orphans.values()), report)
             if self.catalog.journal()[1]:
                 self.archive.recover()  # chunks of replaced articles
         report.seconds = time.perf_counter() - started
@@ -91,7 +109,7 @@ class Ingestor:
         plans: dict[str, PlannedArticle] = {}
         keys: dict[str, str] = {}  # content key -> article id, for this run
         bands: dict[int, list[str]] = {}  # band key -> article ids, for this run
-        aliases: list[tuple[Article, str, str]] = []
+        copies: dict[str, tuple[Article, str, str, str]] = {}  # id -> (article, holder, content key, version)
         for item in items:
             if isinstance(item, ReadFailure):
                 report.errors.append(item)
@@ -104,35 +122,65 @@ class Ingestor:
             article = replace(item, text=text)
             version = version_of(article.title, article.source, article.published_iso, article.url,
                                  "|".join(article.authors), text)
-            earlier = plans.get(article.id)
-            stored = earlier.version if earlier else self.catalog.version_of(article.id)
-            if stored == version:
+            earlier = _in_run(plans, copies, article.id)  # the same id read before in this run
+            stored = earlier or self._stored(article)
+            if stored and stored.version == version:
                 report.duplicates += earlier is not None
                 report.unchanged += earlier is None
                 continue
+            plans.pop(article.id, None)
+            copies.pop(article.id, None)
             key = content_key(text)
-            owner = keys.get(key) or self.catalog.owner_of_content(key)
-            if owner and owner != article.id:
-                report.duplicates += 1
-                aliases.append((article, owner, version))
-                continue
-            sig = signature(text)
-            band = band_keys(sig)
-            group = self._group(article.id, sig, band, plans, bands)
-            self._warm_up()
-            plans[article.id] = PlannedArticle(
-                article=article, version=version, content_key=key, group=group,
-                chunks=tuple(chunk(article.id, version, text, self.words, self.overlap)),
-                signature=sig, band_keys=tuple(band),
-            )
-            keys[key] = article.id
-            for k in band:
-                bands.setdefault(k, []).append(article.id)
-            if earlier or stored:
-                report.updated += 1
+            holder = keys.get(key)
+            if holder not in plans or plans[holder].article.text != text:
+                holder = self.catalog.holder_of_text(key, text)
+            if stored:
+                self._note_update(article, stored, report)
+            elif holder and holder != article.id:
+                report.duplicates += 1  # a new copy: its own record, the holder's passages
             else:
                 report.new += 1
-        return list(plans.values()), aliases
+            if holder and holder != article.id:
+                copies[article.id] = (article, holder, key, version)
+                continue
+            plans[article.id] = self._planned(article, version, key, plans, bands)
+            keys[key] = article.id
+        return list(plans.values()), list(copies.values())
+
+    def _planned(self, article: Article, version: str, key: str, plans: dict, bands: dict) -> PlannedArticle:
+        sig = signature(article.text)
+        band = band_keys(sig)
+        group = self._group(article.id, sig, band, plans, bands)
+        self._warm_up()
+        for k in band:
+            bands.setdefault(k, []).append(article.id)
+        return PlannedArticle(
+            article=article, version=version, content_key=key, group=group,
+            chunks=tuple(chunk(article.id, version, article.text, self.words, self.overlap)),
+            signature=sig, band_keys=tuple(band),
+        )
+
+    def _stored(self, article: Article) -> Stored | None:
+        """The stored record of this id; a record an earlier newsrag kept under its bare id (no outlet,
+        so not scoped when the archive was migrated) is taken over first."""
+        stored = self.catalog.stored(article.id)
+        if stored is None and article.record_id and not article.source:
+            if legacy := self.catalog.unscoped(article.record_id, article.source):
+                self.catalog.rename(legacy, article.id)
+                stored = self.catalog.stored(article.id)
+        return stored
+
+    def _note_update(self, article: Article, stored: Stored, report: IngestReport) -> None:
+        report.updated += 1
+        if article.id not in report.updated_ids:
+            report.updated_ids.append(article.id)
+        if looks_like_collision(stored.title, stored.text, article.title, article.text):
+            report.warnings.append(
+                f"{article.origin or article.id}: {article.id!r} was {stored.title!r} and is now "
+                f"{article.title!r}: headline and text both changed, which looks like two different "
+                f"records sharing an id rather than a correction; the earlier version is kept "
+                f"(`newsrag show {article.id} --versions`)"
+            )
 
     def _warm_up(self) -> None:
         """Once there is something to embed, load the model and open the vector store in the
@@ -146,7 +194,8 @@ class Ingestor:
         candidates = [(i, g, s) for i, g, s in self.catalog.near_candidates(band)]
         for k in band:
             for other in bands.get(k, ()):
-                candidates.append((other, plans[other].group, plans[other].signature))
+                if other in plans:  # not read again later in the run
+                    candidates.append((other, plans[other].group, plans[other].signature))
         best, group = NEAR_DUPLICATE, article_id
         for other, other_group, other_sig in candidates:
             if other != article_id and (score := similarity(sig, other_sig)) >= best:
@@ -178,6 +227,14 @@ class Ingestor:
                 self.progress(done["chunks"], total, done["articles"], len(plans))
 
         embed_and_write(_batches(plans, self.batch_chunks), embed, write)
+
+
+def _in_run(plans: dict[str, PlannedArticle], copies: dict, article_id: str) -> Stored | None:
+    if plan := plans.get(article_id):
+        return Stored(plan.version, plan.article.title, plan.article.text)
+    if copy := copies.get(article_id):
+        return Stored(copy[3], copy[0].title, copy[0].text)
+    return None
 
 
 def _warm(archive: Archive) -> None:

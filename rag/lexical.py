@@ -48,7 +48,7 @@ def search_fts(catalog: Catalog, question: str, k: int, filters: Filters) -> lis
     if not terms or k <= 0:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
-    where, params = filters.sql("c", "a")
+    where, params = filters.sql("a")
     rows = catalog.query(
         f"SELECT c.id, -bm25(chunk_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunk_fts "
         f"JOIN chunks c ON c.rowid = chunk_fts.rowid JOIN articles a ON a.id = c.article_id "

@@ -7,7 +7,6 @@ half-way, the archive still answers from the old index, and running `reindex` ag
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -17,7 +16,7 @@ from rag.archive import Archive
 from rag.catalog import day_number
 from rag.chunking import chunk
 from rag.ingest import chunk_metadata, embedding_text
-from rag.records import Article
+from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
 
@@ -39,11 +38,14 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             db.execute("DROP TABLE IF EXISTS titles_next")
             db.execute("CREATE TABLE chunks_next AS SELECT * FROM chunks WHERE 0")
             db.execute("CREATE TABLE titles_next(id TEXT PRIMARY KEY, vector BLOB)")
-        rows = catalog.query("SELECT id, title, source, published, url, text, version FROM articles")
+        # exact copies share their holder's passages: only holders are embedded
+        rows = catalog.query("SELECT id, title, source, published, url, text, version FROM articles "
+                             "WHERE copy_of IS NULL")
         plans = []
         for article_id, title, source, published, url, text, version in rows:
+            day, precision = read_partial_iso(published)
             article = Article(id=article_id, title=title, text=text, source=source, url=url,
-                              published=dt.date.fromisoformat(published) if published else None)
+                              published=day, precision=precision)
             plans.append((article, chunk(article_id, version, text, settings.chunk_words, settings.chunk_overlap)))
         total = sum(len(c) for _, c in plans)
         done = 0

@@ -53,6 +53,15 @@ class Retrieval:
     timings: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Passage:
+    chunk: Chunk
+    article: ArticleMeta  # the article it is shown as
+    holder: str  # the article that holds it (its headline vector, its chunks)
+    day: int | None
+    copies: tuple[ArticleMeta, ...]  # the other articles sharing it: exact copies
+
+
 def fuse(rankings: Sequence[tuple[float, Sequence[tuple[str, float]]]]) -> dict[str, float]:
     """Each (weight, [(id, score), ...]) adds weight * score / best score of its list."""
     fused: dict[str, float] = {}
@@ -110,34 +119,33 @@ class Retriever:
         timings["lexical_ms"] = _ms(lexical_started)
         scores = fuse([(self.ranking.dense_weight, dense), (self.ranking.lexical_weight, words)])
         headlines = fuse([(self.ranking.title_weight, self.titles.query(vector, TITLE_CANDIDATES, filters))])
-        hits = self._collapse(scores, headlines, as_of, intent, k)
+        hits = self._collapse(scores, headlines, as_of, intent, k, filters)
         timings["retrieval_ms"] = _ms(started)
         notice = "" if hits else "No passage in the archive matches this question."
         return Retrieval(tuple(hits), filters, intent, notice, timings)
 
     def _collapse(self, scores: dict[str, float], headlines: dict[str, float], as_of: dt.date,
-                  intent: TimeIntent, k: int) -> list[Hit]:
-        chunks, metas, days = self._load(list(scores))
-        missing = set(headlines) - set(metas)
+                  intent: TimeIntent, k: int, filters: Filters) -> list[Hit]:
+        passages = self._load(list(scores), filters)
+        missing = set(headlines) - {p.holder for p in passages.values()}
         if missing:  # an article found by its headline alone enters through its lead passage
             marks = ",".join("?" * len(missing))
             leads = [r[0] for r in self.catalog.query(
                 f"SELECT id FROM chunks WHERE position = 0 AND article_id IN ({marks})", list(missing))]
             scores = {**scores, **dict.fromkeys(leads, 0.0)}
-            for table, more in zip((chunks, metas, days), self._load(leads), strict=True):
-                table.update(more)
+            passages.update(self._load(leads, filters))
         today = day_number(as_of)
         final = {
-            cid: score + headlines.get(chunks[cid].article_id, 0.0)
-            + recency_boost(None if days[cid] is None else today - days[cid], intent, self.ranking)
-            for cid, score in scores.items() if cid in chunks
+            cid: score + headlines.get(passages[cid].holder, 0.0)
+            + recency_boost(None if passages[cid].day is None else today - passages[cid].day, intent, self.ranking)
+            for cid, score in scores.items() if cid in passages
         }
         per_article: dict[str, int] = {}
         group_lead: dict[str, str] = {}  # story group -> the article shown for it
         also: dict[str, list[ArticleMeta]] = {}
         kept: list[str] = []
         for cid in sorted(final, key=lambda c: (-final[c], c)):
-            meta = metas[chunks[cid].article_id]
+            meta = passages[cid].article
             lead = group_lead.setdefault(meta.group, meta.id)
             if lead != meta.id:
                 if meta.id not in {m.id for m in also.setdefault(lead, [])}:
@@ -149,27 +157,43 @@ class Retriever:
             kept.append(cid)
         hits = []
         for cid in kept[:k]:
-            meta = metas[chunks[cid].article_id]
-            hits.append(Hit(chunk=chunks[cid], article=meta, score=final[cid],
-                            also_reported_by=tuple(also.get(meta.id, ()))))
+            passage = passages[cid]
+            meta = passage.article
+            shared = [m for m in passage.copies if m.id not in {x.id for x in also.get(meta.id, ())}]
+            hits.append(Hit(chunk=passage.chunk, article=meta, score=final[cid],
+                            also_reported_by=tuple(shared) + tuple(also.get(meta.id, ()))))
         return hits
 
-    def _load(self, chunk_ids: list[str]):
+    def _load(self, chunk_ids: list[str], filters: Filters) -> dict[str, _Passage]:
+        """Each chunk with the article it is shown as: its holder, or, when the filters admit only an
+        exact copy that shares it, that copy (its own outlet, date and link; the same text)."""
         if not chunk_ids:
-            return {}, {}, {}
+            return {}
         marks = ",".join("?" * len(chunk_ids))
+        columns = ("c.id, c.article_id, c.position, c.start, c.end, a.id, a.day, a.day_end, a.title, a.source, "
+                   "a.published, a.url, a.grp, a.record_id, substr(a.text, c.start + 1, c.end - c.start)")
         rows = self.catalog.query(
-            f"SELECT c.id, c.article_id, c.position, c.start, c.end, c.day, a.title, a.source, a.published, "
-            f"a.url, a.grp, substr(a.text, c.start + 1, c.end - c.start) "
-            f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
-            chunk_ids,
+            f"SELECT {columns}, 0 FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks}) "
+            f"UNION ALL SELECT {columns}, 1 FROM chunks c JOIN articles a ON a.copy_of = c.article_id "
+            f"WHERE c.id IN ({marks}) ORDER BY 1, 16, 7, 6",
+            chunk_ids + chunk_ids,
         )
-        chunks, metas, days = {}, {}, {}
-        for cid, aid, pos, start, end, day, title, source, published, url, grp, text in rows:
-            chunks[cid] = Chunk(id=cid, article_id=aid, position=pos, start=start, end=end, text=text)
-            metas[aid] = ArticleMeta(id=aid, title=title, source=source, published=published, url=url, group=grp)
-            days[cid] = day
-        return chunks, metas, days
+        sharing: dict[str, list[tuple]] = {}
+        for row in rows:
+            sharing.setdefault(row[0], []).append(row)
+        passages = {}
+        for cid, candidates in sharing.items():
+            shown = next((r for r in candidates if filters.admits(r[6], r[7], r[9])), candidates[0])
+            _, holder, pos, start, end, aid, day, _, title, source, published, url, grp, record, text, _ = shown
+            metas = [ArticleMeta(id=r[5], title=r[8], source=r[9], published=r[10], url=r[11], group=r[12],
+                                 record_id=r[13] or "") for r in candidates]
+            shown_meta = next(m for m in metas if m.id == aid)
+            passages[cid] = _Passage(
+                chunk=Chunk(id=cid, article_id=aid, position=pos, start=start, end=end, text=text),
+                article=shown_meta, holder=holder, day=day,
+                copies=tuple(m for m in metas if m.id != aid),
+            )
+        return passages
 
     def _written_elsewhere(self) -> bool:
         """True once another connection has committed to the catalog since this retriever was made: the
@@ -177,14 +201,12 @@ class Retriever:
         return self.catalog.query("PRAGMA data_version")[0][0] != self._foreign_writes
 
     def _has_later_articles(self, as_of: dt.date) -> bool:
-        latest = self.catalog.query("SELECT max(day) FROM chunks")[0][0]
+        latest = self.catalog.query("SELECT max(day) FROM articles")[0][0]
         return latest is not None and latest > day_number(as_of)
 
     def _matches_anything(self, filters: Filters) -> bool:
-        where, params = filters.sql("c", "a")
-        return bool(self.catalog.query(
-            f"SELECT 1 FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where} LIMIT 1", params
-        ))
+        where, params = filters.sql("a")  # every article has passages, its own or an exact copy's
+        return bool(self.catalog.query(f"SELECT 1 FROM articles a WHERE {where} LIMIT 1", params))
 
     def _nothing_notice(self, filters: Filters, intent: TimeIntent) -> str:
         first, last, count = self.catalog.query("SELECT min(published), max(published), count(*) FROM articles")[0]

@@ -72,14 +72,17 @@ def test_stats_show_list_and_remove(tmp_path, cli_env):
     assert [shown["text"][c["start"]:c["end"]] for c in shown["chunks"]] == [GOOD["text"]]
 
     listed = as_json(newsrag(cli_env, "list", "--json"))
-    assert [a["id"] for a in listed] == ["g1", "g2", "g3"]  # newest first, undated last
+    # newest first, undated last; a record's own id is kept within its outlet
+    assert [a["id"] for a in listed] == ["coast-news/g1", "inland-post/g2", "coast-news/g3"]
     assert set(listed[0]) == {"id", "title", "source", "published", "url"}
-    assert [a["id"] for a in as_json(newsrag(cli_env, "list", "--since", "2021-01-01", "--json"))] == ["g1"]
-    assert [a["id"] for a in as_json(newsrag(cli_env, "list", "--source", "Inland Post", "--json"))] == ["g2"]
+    assert [a["id"] for a in as_json(newsrag(cli_env, "list", "--since", "2021-01-01", "--json"))] == [
+        "coast-news/g1"]
+    assert [a["id"] for a in as_json(newsrag(cli_env, "list", "--source", "Inland Post", "--json"))] == [
+        "inland-post/g2"]
 
-    assert newsrag(cli_env, "remove", "g2").returncode == 0
-    missing = newsrag(cli_env, "show", "g2", check=False)
-    assert missing.returncode == 2 and "no article 'g2'" in missing.stderr
+    assert newsrag(cli_env, "remove", "g2").stdout.strip() == "removed inland-post/g2"
+    missing = newsrag(cli_env, "show", "inland-post/g2", check=False)
+    assert missing.returncode == 2 and "no article 'inland-post/g2'" in missing.stderr
     assert as_json(newsrag(cli_env, "stats", "--json"))["articles"] == 2
 
 

@@ -99,3 +99,44 @@ def test_an_ingest_killed_at_any_moment_and_rerun_equals_a_clean_run(tmp_path, c
     assert state == expected
     assert state["vectors"] == state["chunks"] and state["fts"] == len(state["chunks"])
     assert state["journal"] == (0,)
+
+
+def kept_versions(home: Path) -> list[tuple]:
+    try:
+        db = sqlite3.connect(home / "catalog.sqlite3", timeout=1)
+        try:
+            return sorted(db.execute("SELECT article_id, version, text FROM versions"))
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+
+
+def test_an_update_killed_midway_and_rerun_keeps_every_earlier_version_once(tmp_path, cli_env):
+    first = synthetic_articles(24)
+    corrected = [{**r, "text": r["text"] + "\n\nCorrection: an earlier version misnamed the river."} for r in first]
+    before, after = write_jsonl(tmp_path / "v1.jsonl", first), write_jsonl(tmp_path / "v2.jsonl", corrected)
+    env = {**cli_env, "NEWSRAG_INGEST_BATCH": "6", "NEWSRAG_ENCODER": "torch"}
+    homes = {name: {**env, "NEWSRAG_HOME": str(tmp_path / name)} for name in ("clean", "killed")}
+    for name, home_env in homes.items():
+        assert run_ingest(before, home_env).wait(timeout=300) == 0, name
+    assert run_ingest(after, homes["clean"]).wait(timeout=300) == 0
+
+    home = tmp_path / "killed"
+    victim = run_ingest(after, homes["killed"])
+    deadline = time.monotonic() + 240
+    while not kept_versions(home) and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL, "the update finished before it could be killed"
+    assert 0 < len(kept_versions(home)) < 24  # killed midway: some articles updated, their versions kept
+
+    again = run_ingest(after, homes["killed"])
+    assert again.wait(timeout=300) == 0, again.stderr.read()
+    assert store_state(home) == store_state(tmp_path / "clean")
+    versions = kept_versions(home)
+    assert [v[:2] for v in versions] == [v[:2] for v in kept_versions(tmp_path / "clean")]
+    texts = {f"{r['source'].lower().replace(' ', '-')}/{r['id']}": r["text"] for r in first}
+    assert len(versions) == 24 and all(text == texts[article_id] for article_id, _, text in versions)

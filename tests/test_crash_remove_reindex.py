@@ -43,7 +43,8 @@ def state(home: Path) -> dict:
     result["tables"] = sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
     result["marks"] = sorted(r[0] for r in db.execute(
         "SELECT key FROM meta WHERE key IN ('reindex_target', 'drop_collection')"))
-    result["aliases"] = sorted(db.execute("SELECT id, canonical FROM aliases"))
+    result["copies"] = sorted(db.execute("SELECT id, copy_of FROM articles WHERE copy_of IS NOT NULL"))
+    result["versions"] = sorted(db.execute("SELECT article_id, version FROM versions"))
     collection = (db.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone() or ["newsrag_chunks"])[0]
     db.close()
     client = chromadb.PersistentClient(path=str(home / "chroma"), settings=Settings(anonymized_telemetry=False))
@@ -115,7 +116,7 @@ def clean_runs(built):
 def test_a_remove_killed_at_any_moment_and_rerun_equals_a_clean_remove(built, clean_runs, seed):
     _, env = built
     expected = clean_runs["remove"]
-    assert "art-2" not in {a[0] for a in expected["articles"]} and not expected["aliases"]
+    assert "outlet-2/art-2" not in {a[0] for a in expected["articles"]} and not expected["copies"]
     assert expected["collections"] == (1, True)
 
     home = copy_of(built, f"remove-killed-{seed}")

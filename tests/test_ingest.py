@@ -47,7 +47,7 @@ def test_the_sample_article_is_stored_once_per_paragraph_with_exact_chunk_spans(
     archive = make_archive()
     report = Ingestor(archive).run(corpus.read(["corpus/samples"]))
     assert (report.new, report.errors) == (1, [])
-    stored = get_article(archive.catalog, "sample-wagner-mali")
+    stored = get_article(archive.catalog, "wagner-mali.jsonl/sample-wagner-mali")  # no outlet: its file
     paragraphs = stored.text.split("\n\n")
     assert len(paragraphs) == len(set(paragraphs))
     assert stored.text.count("Boulikessi") == 1
@@ -58,17 +58,20 @@ def test_the_sample_article_is_stored_once_per_paragraph_with_exact_chunk_spans(
     assert chroma_ids(archive) == {c.id for c in stored.chunks}
 
 
-def test_the_same_text_twice_is_stored_once_and_keeps_the_other_outlet(make_archive):
+def test_the_same_text_twice_is_embedded_once_and_the_copy_keeps_its_own_record(make_archive):
     archive = make_archive()
     copy = article("b", source="Wire Reprint", url="https://reprint.example/b")
     report = Ingestor(archive).run([article("a"), copy])
     assert (report.new, report.duplicates) == (1, 1)
-    assert stats(archive.catalog, "")["articles"] == 1
+    assert stats(archive.catalog, "")["articles"] == 2
+    assert stats(archive.catalog, "")["chunks"] == len(get_article(archive.catalog, "a").chunks)
+    shown = get_article(archive.catalog, "b")
+    assert (shown.meta.source, shown.meta.url, shown.copy_of) == ("Wire Reprint", "https://reprint.example/b", "a")
     stored = get_article(archive.catalog, "a")
-    assert [(d["id"], d["source"], d["url"]) for d in stored.duplicates] == [
+    assert [(d.id, d.source, d.url) for d in stored.copies] == [
         ("b", "Wire Reprint", "https://reprint.example/b")
     ]
-    assert get_article(archive.catalog, "b").meta.id == "a"
+    assert get_article(archive.catalog, "b").meta.id == "b"
 
 
 def test_near_duplicate_copies_form_one_story_group(make_archive):
@@ -120,12 +123,18 @@ def test_a_changed_article_replaces_its_chunks(make_archive):
     assert not any(archive.catalog.journal())
 
 
-def test_remove_deletes_the_article_its_chunks_and_its_copies(make_archive):
+def test_remove_deletes_the_article_alone_and_its_copy_takes_over_its_chunks(make_archive):
     archive = make_archive()
     Ingestor(archive).run([article("a"), article("b", source="Copy"), article("c", OTHER, title="Comet")])
+    shared = {c.id for c in get_article(archive.catalog, "a").chunks}
     assert archive.catalog.remove("a")
     archive.recover()
-    assert get_article(archive.catalog, "a") is None and get_article(archive.catalog, "b") is None
+    assert get_article(archive.catalog, "a") is None
+    promoted = get_article(archive.catalog, "b")
+    assert promoted.copy_of is None and {c.id for c in promoted.chunks} == shared
+    assert chroma_ids(archive) == catalog_chunk_ids(archive)
+    assert archive.catalog.remove("b")
+    archive.recover()
     assert chroma_ids(archive) == catalog_chunk_ids(archive)
     assert all(i.startswith("c:") for i in chroma_ids(archive))
     assert archive.catalog.query("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'bridge'")[0][0] == 0

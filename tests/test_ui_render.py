@@ -41,7 +41,8 @@ def citation(n=1, **changes) -> Citation:
 def stored(text=TEXT, near=()) -> StoredArticle:
     meta = ArticleMeta("a1", "Attack in Mali", "Sahel Post", "2023-09-01", "https://sahel.example/attack",
                        "g")
-    return StoredArticle(meta=meta, authors=(), text=text, duplicates=(), chunks=(), near_duplicates=near)
+    return StoredArticle(meta=meta, authors=(), text=text, copy_of=None, copies=(), chunks=(),
+                         near_duplicates=near, versions=0)
 
 
 def test_markdown_escaping_shows_article_text_literally():
@@ -184,3 +185,10 @@ def test_filters_are_parsed_from_the_window():
         parse_filters("last week", "", [])
     with pytest.raises(InputError, match="after"):
         parse_filters("2023-02-01", "2023-01-01", None)
+
+
+def test_a_date_given_to_the_month_or_the_year_is_shown_as_given():
+    from ui.sources import shown_date
+
+    assert [shown_date(d) for d in ("2019-03-05", "2019-03", "2019", None)] == [
+        "2019-03-05", "March 2019", "2019", "undated"]

@@ -11,6 +11,7 @@ the host it goes to.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -74,6 +75,15 @@ def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) 
             f"{html.escape(text[end:high].rstrip())}{tail}")
 
 
+def shown_date(published: str | None) -> str:
+    """A stored date as precise as it was given: "2019-03-05", "March 2019", "2019", "undated"."""
+    if not published:
+        return "undated"
+    if len(published) == 7:  # a month: rag.records.partial_iso
+        return dt.date.fromisoformat(published + "-01").strftime("%B %Y")
+    return published
+
+
 def quoted_span(text: str, citation: Citation) -> tuple[int, int] | None:
     """Where the citation's quote is in the stored text: at its offsets, else wherever it occurs."""
     if citation.quote and text[citation.start:citation.end] == citation.quote:
@@ -89,7 +99,7 @@ def source_html(turn: int, citation: Citation, article: StoredArticle | None) ->
         passage = passage_html(article.text, *span)
     else:  # the article changed or was removed since: show the quote the answer was checked against
         passage = f"<mark>{html.escape(c.quote)}</mark>"
-    meta = [html.escape(c.source or "no outlet"), html.escape(c.published or "undated")]
+    meta = [html.escape(c.source or "no outlet"), html.escape(shown_date(c.published))]
     if safe_url(c.url):
         meta.append(_link(c.url, f"read the original at {link_host(c.url)} ↗"))
     warning = "" if c.supported else (
@@ -106,7 +116,7 @@ def source_html(turn: int, citation: Citation, article: StoredArticle | None) ->
 def _also_reported(citation: Citation, article: StoredArticle | None) -> str:
     if not citation.also_reported_by:
         return ""
-    urls = {m.source or m.title: m.url for m in (article.near_duplicates if article else ())}
+    urls = {m.source or m.title: m.url for m in ((*article.copies, *article.near_duplicates) if article else ())}
     names = [_link(urls.get(name, ""), name) for name in citation.also_reported_by]
     return f'<p class="nr-also">Also reported by: {", ".join(names)}</p>'
 

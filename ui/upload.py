@@ -68,7 +68,8 @@ def ingest_files(archive, paths: Sequence[str], progress: Progress | None = None
             _named(corpus.read([path]), path, name)
         )
         results.append(FileResult(name, report.new, report.updated, report.unchanged, report.duplicates,
-                                  tuple(str(e) for e in report.errors)))
+                                  tuple(str(e) for e in report.errors)
+                                  + tuple(f"warning: {w}" for w in report.warnings)))
     if progress:
         progress(1.0, "done")
     return results
