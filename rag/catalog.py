@@ -160,6 +160,10 @@ class Catalog:
 
     # -- what ingest and the commands ask ---------------------------------------------------------
 
+    def version_of(self, article_id: str) -> str | None:
+        rows = self.query("SELECT version FROM articles WHERE id = ?", (article_id,))
+        return rows[0][0] if rows else None
+
     def stored(self, article_id: str) -> Stored | None:
         rows = self.query("SELECT version, title, text FROM articles WHERE id = ?", (article_id,))
         return Stored(*rows[0]) if rows else None

@@ -123,11 +123,12 @@ class Ingestor:
             version = version_of(article.title, article.source, article.published_iso, article.url,
                                  "|".join(article.authors), text)
             earlier = _in_run(plans, copies, article.id)  # the same id read before in this run
-            stored = earlier or self._stored(article)
-            if stored and stored.version == version:
+            last = earlier.version if earlier else self._stored_version(article)
+            if last == version:
                 report.duplicates += earlier is not None
                 report.unchanged += earlier is None
                 continue
+            stored = earlier or (self.catalog.stored(article.id) if last else None)
             plans.pop(article.id, None)
             copies.pop(article.id, None)
             key = content_key(text)
@@ -160,15 +161,15 @@ class Ingestor:
             signature=sig, band_keys=tuple(band),
         )
 
-    def _stored(self, article: Article) -> Stored | None:
-        """The stored record of this id; a record an earlier newsrag kept under its bare id (no outlet,
+    def _stored_version(self, article: Article) -> str | None:
+        """The stored version of this id; a record an earlier newsrag kept under its bare id (no outlet,
         so not scoped when the archive was migrated) is taken over first."""
-        stored = self.catalog.stored(article.id)
-        if stored is None and article.record_id and not article.source:
+        version = self.catalog.version_of(article.id)
+        if version is None and article.record_id and not article.source:
             if legacy := self.catalog.unscoped(article.record_id, article.source):
                 self.catalog.rename(legacy, article.id)
-                stored = self.catalog.stored(article.id)
-        return stored
+                version = self.catalog.version_of(article.id)
+        return version
 
     def _note_update(self, article: Article, stored: Stored, report: IngestReport) -> None:
         report.updated += 1
