@@ -1,5 +1,7 @@
 """Pure text functions: paragraph cleanup and sentence boundaries.
 
+Sentences end at the Latin stops (with English abbreviations and initials), at the Chinese and Japanese
+full-width stops with no space after them, at the Arabic question mark and full stop, and at the danda.
 The stored article text is `clean_text(...)`'s output, and every character span in newsrag (chunks,
 citations) is an offset into that string.
 """
@@ -16,9 +18,28 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc ltd co corp plc vs etc
     fig al approx dept est jan feb mar apr jun jul aug sep sept oct nov dec mt ft rev hon pres
-    u.s u.k u.n e.u a.m p.m i.e e.g d.c u.s.a ph.d""".split()
+    u.s u.k u.n e.u a.m p.m i.e e.g d.c u.s.a ph.d
+    डॉ प्रो""".split()  # Hindi: Dr., Prof. (a Hindi sentence ends at the danda, but "." is written too)
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9À-Ý])")
+# Sentence ends. A Latin full stop (and "!", "?", "…") is ambiguous: abbreviations, initials, decimals. It
+# ends a sentence only before a space and what starts one, a capital or a digit or a letter of a script
+# without case (Arabic, Devanagari, Chinese...: there no capital can tell), or right before a Chinese or
+# Japanese character, as those scripts put no space after a stop. The firm stops end a sentence wherever
+# they stand: the CJK full stops and marks, the danda, the Arabic question mark and full stop.
+_FIRM_STOPS = "。！？｡‼⁇⁈⁉।॥؟۔"
+_STOP = re.compile(
+    rf"(?P<stops>[.!?…{_FIRM_STOPS}]+)"
+    r"(?P<closers>(?:[\"'”’)\]»›」』）】〕〉》］｝]|\s[»›])*)"  # French puts a space before its » too
+    r"\s*"
+)
+_OPENERS = re.compile(r"(?:[\"'“‘(\[„¿¡「『（【〔〈《［｛]|[«‹]\s?)*")
+_CAPITAL_OR_DIGIT = re.compile(r"[A-Z0-9À-Ý]")  # what started a sentence before other scripts were read
+_NOT_AN_END_BEFORE = frozenset(",;:，、；：،؛")  # "「本当？」、と" and "«لماذا؟»، قال" go on
+_QUOTATIVE = "と"  # Japanese 「…。」と言った: the quote is part of the sentence that reports it
+# Chinese ideographs and Japanese kana: these scripts write no spaces between words.
+_CJK = "\u3005-\u3007\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff" \
+       "\uff66-\uff9d\U00020000-\U0003134f"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 
 
 def paragraph_key(paragraph: str) -> str:
@@ -72,8 +93,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _paragraph_sentences(paragraph: str) -> list[tuple[int, int]]:
     spans = []
     start = len(paragraph) - len(paragraph.lstrip())
-    for match in _BOUNDARY.finditer(paragraph):
-        if _is_abbreviation(paragraph, match.start()):
+    for match in _STOP.finditer(paragraph):
+        if not _ends_sentence(paragraph, match):
             continue
         end = match.end() - (len(match.group()) - len(match.group().rstrip()))
         spans.append((start, end))
@@ -82,6 +103,33 @@ def _paragraph_sentences(paragraph: str) -> list[tuple[int, int]]:
     if start < end:
         spans.append((start, end))
     return spans
+
+
+def _ends_sentence(paragraph: str, stop: re.Match) -> bool:
+    """Whether the run of stops (with its closing quotes and the space after) `stop` ends a sentence."""
+    after = stop.end()
+    if after >= len(paragraph):
+        return False  # the paragraph's end ends it anyway
+    if paragraph[after] in _NOT_AN_END_BEFORE:
+        return False
+    if any(c in _FIRM_STOPS for c in stop.group("stops")):
+        return not (stop.group("closers") and paragraph[after] == _QUOTATIVE)
+    if _is_abbreviation(paragraph, stop.start()):
+        return False
+    first = _OPENERS.match(paragraph, after).end()
+    if first >= len(paragraph):
+        return False
+    if after == stop.end("closers"):  # no space after the stop
+        return bool(_CJK_CHAR.match(paragraph, first))
+    return _starts_sentence(paragraph[first])
+
+
+def _starts_sentence(char: str) -> bool:
+    """Whether `char`, after a full stop and a space, begins a sentence: a capital or a digit of any
+    script, or a letter of a script without case (Unicode's "other letter": Arabic, Hebrew, Devanagari,
+    Chinese, Japanese, Korean...). A lowercase letter does not: "the U.S. army", "approx. ten"."""
+    return bool(_CAPITAL_OR_DIGIT.match(char)) or char.isupper() or char.isdecimal() or (
+        unicodedata.category(char) == "Lo")
 
 
 def _is_abbreviation(paragraph: str, dot: int) -> bool:

@@ -1,0 +1,119 @@
+"""Other languages: sentences in Chinese, Japanese, Arabic and Hindi, with Spanish and French to check
+that accents and their quotes still split as before or better.
+
+The articles are short made-up news reports written for these tests. Each is kept with the list of its
+sentences as a reader would cut them, written by hand, so that the splitter is checked against what the
+sentences are, not against itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text import clean_text, sentence_spans
+
+# language -> (headline, sentences); the article's text is its sentences joined as the script writes them
+ARTICLES = {
+    "zh": ("江城暴雨致地铁停运", [
+        "本周二，江城遭遇今年最强降雨，全市二十个区县发布暴雨警报。",
+        "受积水影响，地铁二号线和五号线全天停运。",
+        "市交通局表示，停运期间将增开三十条临时公交线路。",
+        "“我们正在全力抽排积水，预计周四恢复运营。”",  # the quote ends at its full stop; "he said" follows
+        "交通局发言人说。",
+        "气象部门提醒市民，未来两天仍有强降雨，请尽量减少外出！",
+    ]),
+    "ja": ("港町に新しい図書館が開館", [
+        "北浜市で十日、新しい市立図書館が開館した。",
+        "建物は古い倉庫を改装したもので、約十五万冊の本を所蔵する。",
+        "「子どもたちが毎日通える場所にしたい。」と館長は語った。",  # a quote followed by と is not an end
+        "開館初日には二千人以上が訪れ、入口に長い列ができた！",
+        "市は来年、移動図書館のバスも導入する予定だ。",
+    ]),
+    "ar": ("افتتاح جسر جديد فوق النهر في مدينة الواحة", [
+        "افتتحت بلدية مدينة الواحة يوم الأحد جسرا جديدا فوق النهر.",
+        "ويبلغ طول الجسر نحو ثمانمئة متر، وقد استغرق بناؤه ثلاث سنوات.",
+        "وقال رئيس البلدية د. سامر الخطيب إن الجسر سيختصر زمن الرحلة إلى وسط المدينة إلى النصف.",  # د. = Dr.
+        "هل سيخفف الجسر الازدحام في ساعات الذروة؟",
+        "يأمل السكان ذلك.",
+        "وتخطط البلدية لتشغيل خط حافلات جديد عبر الجسر في الشهر المقبل.",
+    ]),
+    "hi": ("पहाड़ी गाँव में पहली बार बिजली पहुँची", [
+        "उत्तर के एक पहाड़ी गाँव में सोमवार को पहली बार बिजली पहुँची।",
+        "गाँव में लगभग तीन सौ परिवार रहते हैं।",
+        "डॉ. मीना वर्मा ने कहा कि अब स्वास्थ्य केंद्र रात में भी खुला रह सकेगा।",  # डॉ. = Dr.
+        "क्या बच्चे अब रात को पढ़ाई कर पाएँगे?",
+        "गाँव के शिक्षक ने कहा कि अब यह संभव है।",
+        "राज्य सरकार ने अगले साल बीस और गाँवों को जोड़ने का वादा किया है।",
+    ]),
+    "es": ("Inundaciones en el valle del río Sereno", [
+        "El martes, las lluvias intensas inundaron tres pueblos del valle del río Sereno.",
+        "Más de mil vecinos pasaron la noche en el polideportivo municipal.",
+        "¿Cuándo podrán volver a sus casas?",
+        "Según la alcaldesa, el agua bajará antes del viernes.",
+        "Los bomberos rescataron a doce personas atrapadas en sus coches.",
+    ]),
+    "fr": ("Belcourt aura sa piste cyclable", [
+        "Le conseil municipal de Belcourt a voté jeudi la création d'une piste cyclable de douze kilomètres.",
+        "Les travaux commenceront au printemps et dureront environ huit mois.",
+        "« Nous voulons que les enfants puissent aller à l'école à vélo », a déclaré la maire.",
+        "Élus et habitants se sont félicités du projet.",
+    ]),
+}
+NO_SPACES = {"zh", "ja"}  # these scripts write no space after a sentence
+
+
+def article_text(language: str) -> str:
+    _, sentences = ARTICLES[language]
+    return ("" if language in NO_SPACES else " ").join(sentences)
+
+
+def sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+# -- sentences ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ARTICLES)
+def test_each_articles_sentences_are_found(language):
+    assert sentences_of(article_text(language)) == ARTICLES[language][1]
+
+
+def test_spans_are_exact_offsets_across_paragraphs_and_scripts():
+    text = clean_text("\n".join(article_text(language) for language in ARTICLES))
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [s for _, sentences in ARTICLES.values() for s in sentences]
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert end <= start and not text[end:start].strip()  # only spaces and paragraph breaks between
+
+
+def test_full_width_stops_end_a_sentence_with_or_without_closing_brackets():
+    text = "会议结束了！？他们离开了。「はい。」『終わり！』（完）次の話。"
+    assert sentences_of(text) == ["会议结束了！？", "他们离开了。", "「はい。」", "『終わり！』", "（完）次の話。"]
+
+
+def test_a_comma_after_a_closing_quote_continues_the_sentence():
+    assert sentences_of("“好吗？”，他问。然后走了。") == ["“好吗？”，他问。", "然后走了。"]
+    assert sentences_of("«لماذا؟»، قال الرجل. ثم غادر.") == ["«لماذا؟»، قال الرجل.", "ثم غادر."]
+
+
+def test_a_latin_stop_before_chinese_or_japanese_text_ends_a_sentence():
+    text = "The talks ended in Tokyo.東京では雨が降った。Then it stopped."
+    assert sentences_of(text) == ["The talks ended in Tokyo.", "東京では雨が降った。", "Then it stopped."]
+
+
+def test_the_double_danda_and_a_danda_without_a_space_end_a_sentence():
+    assert sentences_of("यह पहला है।यह दूसरा है॥ यह तीसरा है।") == ["यह पहला है।", "यह दूसरा है॥", "यह तीसरा है।"]
+
+
+def test_the_urdu_full_stop_ends_a_sentence():
+    assert sentences_of("شہر میں بارش ہوئی۔ سڑکیں بند ہیں۔") == ["شہر میں بارش ہوئی۔", "سڑکیں بند ہیں۔"]
+
+
+def test_english_still_does_not_split_before_lowercase_abbreviations_or_initials():
+    text = "Approx. ten people came. The U.S. team won, e.g. in Paris. J. R. Ewing left. it ended."
+    assert sentences_of(text) == ["Approx. ten people came.", "The U.S. team won, e.g. in Paris.",
+                                  "J. R. Ewing left. it ended."]
+
+
+def test_capitals_of_other_cased_scripts_start_a_sentence():
+    assert sentences_of("Он ушёл. Москва спала. Łódź czekała.") == ["Он ушёл.", "Москва спала.", "Łódź czekała."]
