@@ -1,4 +1,4 @@
-"""Pure text functions: paragraph cleanup and sentence boundaries.
+"""Pure text functions: paragraph cleanup, word counts and sentence boundaries.
 
 Sentences end at the Latin stops (with English abbreviations and initials), at the Chinese and Japanese
 full-width stops with no space after them, at the Arabic question mark and full stop, and at the danda.
@@ -8,6 +8,7 @@ citations) is an offset into that string.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -40,6 +41,7 @@ _QUOTATIVE = "と"  # Japanese 「…。」と言った: the quote is part of th
 _CJK = "\u3005-\u3007\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff" \
        "\uff66-\uff9d\U00020000-\U0003134f"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_SPACED_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
 def paragraph_key(paragraph: str) -> str:
@@ -72,11 +74,33 @@ def clean_text(text: str, title: str = "") -> str:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """How many words `text` holds, as chunk sizes count them: runs of letters and digits with the vowel
+    signs and accents that belong to them (Devanagari, Arabic), and each Chinese or Japanese character on
+    its own. A character is what the embedding model's tokenizer makes of one (BERT's cuts CJK text per
+    character), so 200 of them fill its window about as 200 English words do."""
+    return len(_counted_words().findall(text))
+
+
+def spaced_words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word as spacing shows it: a run of text between spaces, and each Chinese or
+    Japanese character on its own, as those scripts put no space between words. For other text these
+    are `text.split()` with their offsets."""
+    return [m.span() for m in _SPACED_WORD.finditer(text)]
 
 
 def words(text: str) -> list[str]:
+    """The casefolded `\\w+` runs of `text`: what duplicate detection compares. Left as it was, so that
+    stored content keys and signatures keep their meaning (a Hindi word is cut at its vowel signs here,
+    and a run of Chinese characters between punctuation is one word)."""
     return _WORD.findall(text.casefold())
+
+
+@functools.cache
+def _counted_words() -> re.Pattern:
+    # Python's \w leaves out combining marks (Unicode category M): "भारत" would be "भ" and "रत". They are
+    # read from the Unicode tables once, when first needed (10 ms: not at import).
+    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+    return re.compile(rf"[{_CJK}]|(?:[^\W{_CJK}][{re.escape(marks)}]*)+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

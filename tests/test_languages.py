@@ -1,4 +1,4 @@
-"""Other languages: sentences in Chinese, Japanese, Arabic and Hindi, with Spanish and French to check
+"""Other languages: sentences and chunks in Chinese, Japanese, Arabic and Hindi, with Spanish and French to check
 that accents and their quotes still split as before or better.
 
 The articles are short made-up news reports written for these tests. Each is kept with the list of its
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text import clean_text, sentence_spans
+from rag.chunking import chunk
+from rag.text import clean_text, sentence_spans, word_count
 
 # language -> (headline, sentences); the article's text is its sentences joined as the script writes them
 ARTICLES = {
@@ -117,3 +118,39 @@ def test_english_still_does_not_split_before_lowercase_abbreviations_or_initials
 
 def test_capitals_of_other_cased_scripts_start_a_sentence():
     assert sentences_of("Он ушёл. Москва спала. Łódź czekała.") == ["Он ушёл.", "Москва спала.", "Łódź czekała."]
+
+
+# -- words and chunks --------------------------------------------------------------------------------
+
+def test_words_are_counted_whole_in_devanagari_and_per_character_in_chinese_and_japanese():
+    assert word_count("भारत की राजधानी में बारिश हुई।") == 6  # vowel signs do not cut a word
+    assert word_count("东京下雨了。") == 5
+    assert word_count("東京で雨が降った。") == 8
+    assert word_count("The U.S. army, well-known.") == 6  # as before: \w runs
+
+
+def long_chinese_article(sentences: int = 60) -> str:
+    return "".join(f"第{i}天，江城的志愿者清理了{i + 2}条街道的积水，并向居民发放了饮用水。" for i in range(sentences))
+
+
+def test_a_long_chinese_article_is_cut_into_several_chunks_of_whole_sentences():
+    text = long_chinese_article()
+    chunks = chunk("zh-long", "0123456789", text, words=200, overlap=1)
+    assert len(chunks) >= 5
+    starts = {s for s, _ in sentence_spans(text)}
+    for piece in chunks:
+        assert text[piece.start : piece.end] == piece.text
+        assert word_count(piece.text) <= 200
+        assert piece.start in starts and piece.text.endswith("。")
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        last_sentence = sentences_of(before.text)[-1]
+        assert after.text.startswith(last_sentence)  # one sentence of overlap
+    assert all(word_count(c.text) > 150 for c in chunks[:-1])  # filled up to the size, not a sentence each
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+
+
+def test_a_japanese_run_without_stops_is_cut_between_characters():
+    text = "あ" * 450
+    chunks = chunk("ja-run", "0123456789", text, words=200, overlap=0)
+    assert [len(c.text) for c in chunks] == [200, 200, 50]
+    assert "".join(c.text for c in chunks) == text
