@@ -1,9 +1,12 @@
-"""Sentence-aware chunking: about N words a chunk, a sentence of overlap, exact spans."""
+"""Sentence-aware chunking: about N words a chunk, a sentence of overlap, exact spans.
+
+Words are `rag.text.word_count`'s: a Chinese or Japanese character counts as one, so a text without
+spaces is cut into chunks of about N characters, not left whole."""
 
 from __future__ import annotations
 
 from rag.records import Chunk
-from rag.text import sentence_spans, word_count
+from rag.text import sentence_spans, spaced_words, word_count
 
 
 def chunk_spans(text: str, words: int = 200, overlap: int = 1) -> list[tuple[int, int]]:
@@ -33,15 +36,14 @@ def chunk_spans(text: str, words: int = 200, overlap: int = 1) -> list[tuple[int
 def _split_long(text: str, start: int, end: int, words: int) -> list[tuple[int, int]]:
     if word_count(text[start:end]) <= words:
         return [(start, end)]
+    # Cut between spaced words: a Chinese or Japanese sentence is cut between characters.
     pieces, piece_start, seen = [], start, 0
-    position = start
-    for token in text[start:end].split():
-        position = text.index(token, position)
+    for word_start, _ in spaced_words(text[start:end]):
         if seen == words:
-            pieces.append((piece_start, text[:position].rstrip().__len__()))
-            piece_start, seen = position, 0
+            piece_end = start + len(text[start : start + word_start].rstrip())
+            pieces.append((piece_start, piece_end))
+            piece_start, seen = start + word_start, 0
         seen += 1
-        position += len(token)
     pieces.append((piece_start, end))
     return pieces
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
-from rag.text import sentence_spans
+from rag.text import sentence_spans, spaced_words
 
 NO_ANSWER = "No article in the archive answers this."
 # Best sentence's cosine with the question below which nothing answers it. Measured: realtimeqa-dev
@@ -45,7 +45,7 @@ class ExtractiveAnswerer:
         if not history:
             return question
         words = question.lower().split()
-        if len(words) <= 8 or _FOLLOW_UP_WORDS & set(words[:3]):
+        if len(spaced_words(question)) <= 8 or _FOLLOW_UP_WORDS & set(words[:3]):  # a CJK question has no spaces
             return f"{question} {' '.join(query_terms(history[-1][0]))}"
         return question
 
@@ -66,7 +66,7 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits[: self.passages], start=1):
             for start, end in sentence_spans(hit.chunk.text):
                 text = hit.chunk.text[start:end]
-                if len(text.split()) >= 4:
+                if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
                     candidates.append((n, start, text))
         if not candidates:
             return []

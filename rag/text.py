@@ -1,11 +1,14 @@
-"""Pure text functions: paragraph cleanup and sentence boundaries.
+"""Pure text functions: paragraph cleanup, word counts and sentence boundaries.
 
+Sentences end at the Latin stops (with English abbreviations and initials), at the Chinese and Japanese
+full-width stops with no space after them, at the Arabic question mark and full stop, and at the danda.
 The stored article text is `clean_text(...)`'s output, and every character span in newsrag (chunks,
 citations) is an offset into that string.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,9 +19,29 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc ltd co corp plc vs etc
     fig al approx dept est jan feb mar apr jun jul aug sep sept oct nov dec mt ft rev hon pres
-    u.s u.k u.n e.u a.m p.m i.e e.g d.c u.s.a ph.d""".split()
+    u.s u.k u.n e.u a.m p.m i.e e.g d.c u.s.a ph.d
+    डॉ प्रो""".split()  # Hindi: Dr., Prof. (a Hindi sentence ends at the danda, but "." is written too)
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9À-Ý])")
+# Sentence ends. A Latin full stop (and "!", "?", "…") is ambiguous: abbreviations, initials, decimals. It
+# ends a sentence only before a space and what starts one, a capital or a digit or a letter of a script
+# without case (Arabic, Devanagari, Chinese...: there no capital can tell), or right before a Chinese or
+# Japanese character, as those scripts put no space after a stop. The firm stops end a sentence wherever
+# they stand: the CJK full stops and marks, the danda, the Arabic question mark and full stop.
+_FIRM_STOPS = "。！？｡‼⁇⁈⁉।॥؟۔"
+_STOP = re.compile(
+    rf"(?P<stops>[.!?…{_FIRM_STOPS}]+)"
+    r"(?P<closers>(?:[\"'”’)\]»›」』）】〕〉》］｝]|\s[»›])*)"  # French puts a space before its » too
+    r"\s*"
+)
+_OPENERS = re.compile(r"(?:[\"'“‘(\[„¿¡「『（【〔〈《［｛]|[«‹]\s?)*")
+_CAPITAL_OR_DIGIT = re.compile(r"[A-Z0-9À-Ý]")  # what started a sentence before other scripts were read
+_NOT_AN_END_BEFORE = frozenset(",;:，、；：،؛")  # "「本当？」、と" and "«لماذا؟»، قال" go on
+_QUOTATIVE = "と"  # Japanese 「…。」と言った: the quote is part of the sentence that reports it
+# Chinese ideographs and Japanese kana: these scripts write no spaces between words.
+_CJK = "\u3005-\u3007\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff" \
+       "\uff66-\uff9d\U00020000-\U0003134f"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_SPACED_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
 def paragraph_key(paragraph: str) -> str:
@@ -51,11 +74,33 @@ def clean_text(text: str, title: str = "") -> str:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """How many words `text` holds, as chunk sizes count them: runs of letters and digits with the vowel
+    signs and accents that belong to them (Devanagari, Arabic), and each Chinese or Japanese character on
+    its own. A character is what the embedding model's tokenizer makes of one (BERT's cuts CJK text per
+    character), so 200 of them fill its window about as 200 English words do."""
+    return len(_counted_words().findall(text))
+
+
+def spaced_words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word as spacing shows it: a run of text between spaces, and each Chinese or
+    Japanese character on its own, as those scripts put no space between words. For other text these
+    are `text.split()` with their offsets."""
+    return [m.span() for m in _SPACED_WORD.finditer(text)]
 
 
 def words(text: str) -> list[str]:
+    """The casefolded `\\w+` runs of `text`: what duplicate detection compares. Left as it was, so that
+    stored content keys and signatures keep their meaning (a Hindi word is cut at its vowel signs here,
+    and a run of Chinese characters between punctuation is one word)."""
     return _WORD.findall(text.casefold())
+
+
+@functools.cache
+def _counted_words() -> re.Pattern:
+    # Python's \w leaves out combining marks (Unicode category M): "भारत" would be "भ" and "रत". They are
+    # read from the Unicode tables once, when first needed (10 ms: not at import).
+    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+    return re.compile(rf"[{_CJK}]|(?:[^\W{_CJK}][{re.escape(marks)}]*)+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -72,8 +117,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _paragraph_sentences(paragraph: str) -> list[tuple[int, int]]:
     spans = []
     start = len(paragraph) - len(paragraph.lstrip())
-    for match in _BOUNDARY.finditer(paragraph):
-        if _is_abbreviation(paragraph, match.start()):
+    for match in _STOP.finditer(paragraph):
+        if not _ends_sentence(paragraph, match):
             continue
         end = match.end() - (len(match.group()) - len(match.group().rstrip()))
         spans.append((start, end))
@@ -82,6 +127,33 @@ def _paragraph_sentences(paragraph: str) -> list[tuple[int, int]]:
     if start < end:
         spans.append((start, end))
     return spans
+
+
+def _ends_sentence(paragraph: str, stop: re.Match) -> bool:
+    """Whether the run of stops (with its closing quotes and the space after) `stop` ends a sentence."""
+    after = stop.end()
+    if after >= len(paragraph):
+        return False  # the paragraph's end ends it anyway
+    if paragraph[after] in _NOT_AN_END_BEFORE:
+        return False
+    if any(c in _FIRM_STOPS for c in stop.group("stops")):
+        return not (stop.group("closers") and paragraph[after] == _QUOTATIVE)
+    if _is_abbreviation(paragraph, stop.start()):
+        return False
+    first = _OPENERS.match(paragraph, after).end()
+    if first >= len(paragraph):
+        return False
+    if after == stop.end("closers"):  # no space after the stop
+        return bool(_CJK_CHAR.match(paragraph, first))
+    return _starts_sentence(paragraph[first])
+
+
+def _starts_sentence(char: str) -> bool:
+    """Whether `char`, after a full stop and a space, begins a sentence: a capital or a digit of any
+    script, or a letter of a script without case (Unicode's "other letter": Arabic, Hebrew, Devanagari,
+    Chinese, Japanese, Korean...). A lowercase letter does not: "the U.S. army", "approx. ten"."""
+    return bool(_CAPITAL_OR_DIGIT.match(char)) or char.isupper() or char.isdecimal() or (
+        unicodedata.category(char) == "Lo")
 
 
 def _is_abbreviation(paragraph: str, dot: int) -> bool:
