@@ -148,8 +148,8 @@ def load_articles(files: Iterable[str], data: Path = DATA) -> dict[tuple[str, st
     for file in files:
         path = data / file
         for item in read_jsonl(file, path.read_text(encoding="utf-8")):
-            if isinstance(item, Article):
-                articles[file, item.id] = Article(
+            if isinstance(item, Article):  # cases name articles as the shared files do: by the record's id
+                articles[file, item.record_id or item.id] = Article(
                     id=item.id, title=item.title, text=clean_text(item.text, item.title), source=item.source,
                     published=item.published, url=item.url, authors=item.authors)
     return articles

@@ -69,8 +69,8 @@ def test_the_sample_question_is_answered_with_a_checkable_citation(assistant, ar
     answer = assistant.ask("Which town saw an attack that killed over 30 soldiers?", as_of=TODAY)
     assert "Boulikessi" in answer.text and answer.backend == "extractive"
     cited = [c for c in answer.citations if "Boulikessi" in c.quote]
-    assert cited and cited[0].supported and cited[0].article_id == "sample-wagner-mali"
-    stored = archive.catalog.query("SELECT text FROM articles WHERE id = 'sample-wagner-mali'")[0][0]
+    assert cited and cited[0].supported and cited[0].article_id == "wagner-mali.jsonl/sample-wagner-mali"
+    stored = archive.catalog.query("SELECT text FROM articles WHERE id = 'wagner-mali.jsonl/sample-wagner-mali'")[0][0]
     assert stored[cited[0].start:cited[0].end] == cited[0].quote
 
 

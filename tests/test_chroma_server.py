@@ -135,7 +135,7 @@ def test_the_command_line_during_an_outage_and_after_the_server_is_back(cli_env,
                     as_json(newsrag(env, "show", a, "--json"))["chunks"])
     assert chunks == server_ids(server.url) == [row[0] for row in catalog_state(clean)[1]]
     answer = as_json(newsrag(env, "ask", "When did the island ferry resume sailing?", "--json"))
-    assert "Saturday" in answer["answer"] and answer["citations"][0]["article_id"] == "ferry"
+    assert "Saturday" in answer["answer"] and answer["citations"][0]["article_id"] == "harbour-gazette/ferry"
 
 
 def test_the_chat_window_on_a_chroma_server_answers_as_embedded_and_survives_an_outage(server, make_archive,

@@ -25,7 +25,7 @@ from tests.ui_helpers import free_port, stop
 pytestmark = pytest.mark.slow
 
 BOULIKESSI = "Which town saw an attack that killed over 30 soldiers?"
-SAMPLE_ID = "sample-wagner-mali"
+SAMPLE_ID = "wagner-mali.jsonl/sample-wagner-mali"  # the sample names no outlet: kept within its file
 CLIENTS = 4
 SUBSET = 60  # Wikinews articles ingested while the clients ask (~15 s of writing here)
 LATER = (5, 20, 35, 50)  # of those, the ones asked about by their headline once the ingest is done
@@ -195,7 +195,7 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
     report = json.loads(out)
     assert (report["articles_seen"], report["new"], report["updated"], report["errors"]) == (SUBSET, SUBSET, 0, [])
     texts = stored_texts(catalog_path)
-    assert set(texts) == {SAMPLE_ID, *(r["id"] for r in records)}
+    assert set(texts) == {SAMPLE_ID, *(f"wikinews/{r['id']}" for r in records)}
     db = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True)
     chunks = db.execute("SELECT count(*) FROM chunks WHERE article_id != ?", (SAMPLE_ID,)).fetchone()[0]
     db.close()
@@ -226,7 +226,7 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
     # once written, the new articles are found by the running server, without a restart ...
     for item in after:
         if item.question != BOULIKESSI:
-            wanted = records[titles.index(item.question)]["id"]
+            wanted = "wikinews/" + records[titles.index(item.question)]["id"]
             assert wanted == item.answer["retrieved"][0]["article_id"], item.question
     # ... exactly as a process started afresh on the finished archive finds them
     questions = sorted({a.question for a in after})

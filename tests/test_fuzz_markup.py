@@ -115,7 +115,7 @@ def test_a_broken_feed_keeps_every_entry_before_the_damage_and_says_where(data, 
         raw = raw[:position] + junk + raw[position:]
     items = read_within(TIME_LIMIT, lambda: read_bytes("news.rss", raw))
     assert all(f.file == "news.rss" and f.message for f in failures(items))
-    read_ids = {a.id: a for a in articles(items)}
+    read_ids = {a.record_id: a for a in articles(items)}  # the feed's guids, as it wrote them
     for number in range(broken_at if damage != "none" else count):
         found = read_ids[f"g{number}"]
         assert found.text == f"Story {number} about the harbour." and found.title
@@ -189,7 +189,7 @@ def test_zips_with_dotdot_paths_corrupt_members_and_nesting_read_what_they_can(m
         items = read_within(TIME_LIMIT, lambda: corpus.read([str(path)]))
         assert sorted(os.walk(tmp)) == before  # nothing unpacked, whatever the names say
     prefix = f"{path}!"
-    assert {(a.id, a.origin.removeprefix(prefix)) for a in articles(items)} == expected
+    assert {(a.record_id, a.origin.removeprefix(prefix)) for a in articles(items)} == expected
     reported = {(f.file.removeprefix(prefix), f.line) for f in failures(items) if "nested" not in f.message}
     assert reported == broken
     assert {f.file.removeprefix(prefix) for f in failures(items) if "nested" in f.message} == too_deep
@@ -200,7 +200,7 @@ def test_zips_with_dotdot_paths_corrupt_members_and_nesting_read_what_they_can(m
 def test_gzip_truncated_or_junk_is_one_failure_and_a_good_gzip_reads_its_bad_lines_by_line(cut, junk):
     packed = gzip.compress(b"\n".join([record("g1"), b"{not json", record("g2")]))
     items = read_within(TIME_LIMIT, lambda: read_bytes("dump.jsonl.gz", packed))
-    assert [a.id for a in articles(items)] == ["g1", "g2"]
+    assert [a.record_id for a in articles(items)] == ["g1", "g2"]
     assert [(f.file, f.line) for f in failures(items)] == [("dump.jsonl", 2)]
     for broken in (packed[: max(1, len(packed) - cut)], junk, packed[:10] + junk):
         [failure] = read_within(TIME_LIMIT, lambda b=broken: read_bytes("dump.jsonl.gz", b))
@@ -229,7 +229,7 @@ def test_a_folder_of_good_and_bad_files_reads_every_good_record_and_names_every_
             (Path(tmp) / relative).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / relative).write_bytes(FOLDER_FILES[relative][0])
         items = read_within(TIME_LIMIT, lambda: corpus.read([tmp]))
-    ids = {"page" if a.origin.endswith("page.html") else a.id for a in articles(items)}
+    ids = {"page" if a.origin.endswith("page.html") else a.record_id for a in articles(items)}
     assert ids == set().union(*(FOLDER_FILES[r][1] for r in chosen))
     named = {os.path.relpath(f.file.split("!")[0], tmp) for f in failures(items)}
     assert named == {r for r in chosen if FOLDER_FILES[r][2]}
