@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.copies import let_go
 from rag.migrate import SCHEMA_VERSION, migrate, rename
 from rag.records import Article, ArticleMeta, Chunk
 from rag.terms import chunk_terms
-from rag.versions import keep_version
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -216,7 +216,7 @@ class Catalog:
         with self.transaction() as db:
             for index, item in enumerate(planned):
                 a = item.article
-                self._let_go(db, a.id, a.text, now)
+                let_go(db, a.id, a.text, now)
                 self._insert(db, a, item.content_key, item.version, item.group,
                              title_vectors[index].astype(np.float32).tobytes(), None, now)
                 for c, (hashes, weights, length) in zip(item.chunks, terms[index], strict=True):
@@ -257,7 +257,7 @@ class Catalog:
                                (holder, article.text)).fetchone()
             if found is None:
                 return False
-            self._let_go(db, article.id, article.text, now)
+            let_go(db, article.id, article.text, now)
             self._insert(db, article, content_key, version, found[0], None, holder, now)
         return True
 
@@ -267,7 +267,7 @@ class Catalog:
         with self.transaction() as db:
             if not db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
                 return False
-            self._let_go(db, article_id, None, None)
+            let_go(db, article_id, None, None)
             db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
         return True
 
@@ -279,45 +279,6 @@ class Catalog:
             (a.id, a.title, a.source, a.published_iso, day_number(first), a.url, json.dumps(list(a.authors)),
              a.text, content_key, version, group, title_vector, a.record_id, copy_of, now, day_number(last)),
         )
-
-    def _let_go(self, db: sqlite3.Connection, article_id: str, new_text: str | None, now: str | None) -> None:
-        """Take article `article_id` out before it is stored again (`now` given: its current version is
-        kept) or removed. Its passages go to the first exact copy whose text is not `new_text`, which then
-        holds them; with no such copy they are let go of (the garbage journal)."""
-        row = db.execute("SELECT copy_of FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            return
-        if now is not None:
-            keep_version(db, article_id, now)
-        if row[0] is None:
-            heir = db.execute("SELECT id FROM articles WHERE copy_of = ? AND text IS NOT ? ORDER BY day, id LIMIT 1",
-                              (article_id, new_text)).fetchone()
-            if heir:
-                self._hand_over(db, article_id, heir[0])
-            else:
-                self._drop_passages(db, article_id)
-            if new_text is None:  # removed: the copies that share its (new) text follow the heir
-                db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (heir and heir[0], article_id))
-        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-    def _hand_over(self, db: sqlite3.Connection, holder: str, heir: str) -> None:
-        # the same chunk ids now belong to an article with another date and outlet: rag.bm25 rebuilds
-        db.execute("INSERT INTO meta VALUES ('passages_moved', '1') ON CONFLICT(key) DO UPDATE "
-                   "SET value = CAST(value AS INTEGER) + 1")
-        for table in ("chunks", "signatures", "bands"):
-            db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (heir, holder))
-        db.execute("UPDATE articles SET copy_of = NULL, title_vector = coalesce(title_vector, "
-                   "(SELECT title_vector FROM articles WHERE id = ?)) WHERE id = ?", (holder, heir))
-        db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ? AND text = (SELECT text FROM articles "
-                   "WHERE id = ?)", (heir, holder, heir))
-
-    def _drop_passages(self, db: sqlite3.Connection, article_id: str) -> None:
-        for rowid, chunk_id in db.execute("SELECT rowid, id FROM chunks WHERE article_id = ?", (article_id,)):
-            db.execute("DELETE FROM chunk_fts WHERE rowid = ?", (rowid,))
-            db.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (chunk_id,))
-        db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
-        db.execute("DELETE FROM bands WHERE article_id = ?", (article_id,))
 
     def rename(self, old: str, new: str) -> None:
         """Give article `old` the id `new` (an archive's ids scoped after the fact), in one transaction."""
