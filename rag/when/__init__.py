@@ -49,6 +49,7 @@ class TimeIntent:
     phrase: str = ""  # the words that set the window, as the question wrote them, to quote back to the user
     present: bool = True  # no period named: prefer recent reports
     emphatic: bool = False  # "this week", "latest": prefer them strongly
+    words: tuple[str, ...] = ()  # the phrase's pieces, each as the question wrote it ("May and June 2020")
 
     @property
     def dated(self) -> bool:
@@ -73,7 +74,8 @@ def resolve(question: str, as_of: dt.date, outlets: Iterable[str] = (), reader: 
     starts = [since for _, (since, _) in kept]
     since = None if None in starts else min(starts)
     until = max(until for _, (_, until) in kept)
-    return TimeIntent(since=since, until=until, phrase=_phrase(question, [r for r, _ in kept]), present=False)
+    words = _pieces(question, [r for r, _ in kept])
+    return TimeIntent(since=since, until=until, phrase=", ".join(words), present=False, words=words)
 
 
 def _years_shared(question: str, readings: list[Reading]) -> list[Reading]:
@@ -107,12 +109,12 @@ def _years_later(reading: Reading, years: int) -> Reading:
                    reading.grain, reading.part)
 
 
-def _phrase(question: str, readings: list[Reading]) -> str:
-    """The question's words for the window: one stretch for "May and June 2020", else each joined by ", "."""
+def _pieces(question: str, readings: list[Reading]) -> tuple[str, ...]:
+    """The question's words for the window: one stretch for "May and June 2020", else one per period."""
     pieces: list[list[int]] = []
     for reading in sorted(readings, key=lambda r: r.start):
         if pieces and _RANGE_GAP.fullmatch(question[pieces[-1][1]:reading.start]):
             pieces[-1][1] = reading.end
         else:
             pieces.append([reading.start, reading.end])
-    return ", ".join(question[start:end].strip() for start, end in pieces)
+    return tuple(question[start:end].strip() for start, end in pieces)
