@@ -1,10 +1,11 @@
-"""What a search covered, as ask --json, the terminal and the window show it."""
+"""What a search covered, as ask --json, the terminal and the window show it; the window's default as-of day."""
 
 import datetime as dt
 
 from rag.filters import Filters
 from rag.when import resolve
 from rag.when.searched import Searched, unread
+from ui.chat import default_as_of
 
 SATURDAY = dt.date(2019, 4, 20)
 
@@ -48,3 +49,11 @@ def test_asked_again_the_periods_words_are_quoted_and_no_longer_read():
     assert not resolve(again, SATURDAY).dated
     assert unread("Who won?", resolve("Who won?", SATURDAY)) == "Who won?"
 
+
+def test_the_windows_default_day_is_the_archives_last_when_it_ends_before_today():
+    today = dt.date(2026, 12, 1)
+    assert default_as_of({"date_max": "2023-05-04"}, today) == (
+        dt.date(2023, 5, 4), "the archive's last day, as it ends before today")
+    assert default_as_of({"date_max": "2019-03"}, today)[0] == dt.date(2019, 3, 31)  # dated to the month
+    assert default_as_of({"date_max": "2027-01-02"}, today) == (today, "today")
+    assert default_as_of({"date_max": None}, today) == (today, "today")
