@@ -13,6 +13,8 @@ Four steps, a module each:
     rag.when.windows  turn each into the window of reports a reader would accept ("last week" asked on a
                       Saturday takes in the days since Monday; reports come out that day and the next)
 
+`rag.when.searched` says what a search then covered, as `ask --json`, the terminal and the window show it.
+
 Several periods make one window that spans them ("between May and June 2020"). A question that names
 none asks about the present: retrieval then prefers reports near the as-of date, a preference and never a
 wall, so an older event is still found; "this week", "recently", "latest" say so more loudly (we read
