@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def add_commands(commands, iso_date) -> None:
 
 def cmd_ask(args, settings: Settings) -> int:
     from rag.filters import Filters
+    from rag.when.searched import Searched
     from rag.wiring import open_assistant
 
     if args.k < 1:
@@ -46,18 +48,22 @@ def cmd_ask(args, settings: Settings) -> int:
         raise InputError("--k must be at least 1")
     _, assistant = open_assistant(settings)
     filters = Filters(since=args.since, until=args.until, sources=tuple(args.source))
+    as_of = args.as_of or dt.date.today()
     live = sys.stdout.isatty() and not args.json
-    answer = None
-    for event in assistant.stream(args.question, filters=filters, as_of=args.as_of, k=args.k,
-                                  backend=args.backend):
+    answer = searched = None
+    for event in assistant.stream(args.question, filters=filters, as_of=as_of, k=args.k, backend=args.backend):
         if event.kind == "notice" and not args.json:
             print(f"note: {event.text}", file=sys.stderr)
+        elif event.kind == "sources":
+            searched = Searched.of(event.retrieval.filters, event.retrieval.intent, as_of)
+            if searched.line() and not args.json:
+                print(searched.line(), flush=True)
         elif event.kind == "delta" and live:
             print(event.text, end="", flush=True)
         elif event.kind == "answer":
             answer = event.answer
     if args.json:
-        print(json.dumps(answer.to_json()))
+        print(json.dumps({**answer.to_json(), "filters": searched.to_json()}))
         return 0
     if live:  # the streamed text was not checked yet: now say, sentence by sentence, what the check found
         print("\n")

@@ -94,12 +94,13 @@ class Retriever:
         # An embedded Chroma store loads its index at its first query and never sees what another process
         # (a `newsrag ingest` beside a running `newsrag serve`) writes later; the catalog does (WAL).
         self._foreign_writes = catalog.query("PRAGMA data_version")[0][0]
+        self._outlets: tuple[str, tuple[str, ...]] = ("", ())  # (catalog generation, its outlets)
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
         as_of = as_of or dt.date.today()
-        intent = resolve(question, as_of)
-        if not filters.dated and intent.since:
+        intent = resolve(question, as_of, self.outlets())
+        if not filters.dated and intent.dated:
             filters = replace(filters, since=intent.since, until=intent.until)
         if self._has_later_articles(as_of):
             filters = replace(filters, as_of=as_of)
@@ -195,6 +196,14 @@ class Retriever:
             )
         return passages
 
+    def outlets(self) -> tuple[str, ...]:
+        """The archive's outlet names (never read as dates in a question), read again when the catalog changes."""
+        generation = self.catalog.generation()
+        if self._outlets[0] != generation:
+            names = self.catalog.query("SELECT DISTINCT source FROM articles WHERE source != ''")
+            self._outlets = (generation, tuple(sorted(name for (name,) in names)))
+        return self._outlets[1]
+
     def _written_elsewhere(self) -> bool:
         """True once another connection has committed to the catalog since this retriever was made: the
         vector store's view may then be stale, so dense search scans the catalog's vectors exactly."""
@@ -212,7 +221,8 @@ class Retriever:
         first, last, count = self.catalog.query("SELECT min(published), max(published), count(*) FROM articles")[0]
         if not count:
             return "No articles indexed yet: run `newsrag ingest PATH` or add files in the app."
-        asked = f"{intent.phrase!r}, i.e. " if intent.phrase and filters.since == intent.since else ""
+        from_question = intent.dated and (filters.since, filters.until) == (intent.since, intent.until)
+        asked = f"{intent.phrase!r}, i.e. " if from_question else ""
         span = f"; the archive covers {first} … {last}" if first else ""
         return f"Nothing in the archive matches {asked}{filters.describe()}{span}."
 

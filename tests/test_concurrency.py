@@ -30,7 +30,7 @@ CLIENTS = 4
 SUBSET = 60  # Wikinews articles ingested while the clients ask (~15 s of writing here)
 LATER = (5, 20, 35, 50)  # of those, the ones asked about by their headline once the ingest is done
 EXPECTED_KEYS = {"question", "answer", "backend", "notice", "citations", "retrieved", "timings", "sentences",
-                 "markers_removed"}
+                 "markers_removed", "filters"}
 DEADLINE_S = 300  # every wait is bounded: a hang fails the test
 
 

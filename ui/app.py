@@ -5,7 +5,8 @@
 
 The app is made of `ui.chat` (the conversation), `ui.upload` (adding files) and the pure renderers; this
 module only lays out the components and wires their events. Besides the window it serves one API
-endpoint, `/ask`: a question in, the JSON of `newsrag ask --json` out.
+endpoint, `/ask`: a question (and optionally as_of, since, until, sources, history) in, the JSON of
+`newsrag ask --json` out.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ui.assets import CSS, JS, MONO_FONTS, SYSTEM_FONTS  # noqa: E402
 from ui.chat import Chat, Conversation  # noqa: E402
 from ui.render import (  # noqa: E402
     NO_SOURCES_YET,
+    again_label,
+    as_of_info,
     outlet_choices,
     upload_summary_html,
     welcome_markdown,
@@ -32,8 +35,10 @@ def build_app(settings, archive, assistant) -> gr.Blocks:
     """The window over `archive`, answering with `assistant` (see `rag.wiring.open_assistant`)."""
     chat = Chat(archive, assistant)
     first = chat.stats()
+    first_day, first_why = chat.default_as_of()
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
         conversation = gr.State(Conversation())
+        as_of_default = gr.State(first_day.isoformat())  # to tell a day the user chose from the default
         status = gr.Markdown(elem_id="nr-status")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -55,6 +60,8 @@ def build_app(settings, archive, assistant) -> gr.Blocks:
                                            elem_id="nr-until")
                         outlets = gr.Dropdown(label="Outlets (all when none is picked)", multiselect=True,
                                               choices=outlet_choices(first), elem_id="nr-outlets", scale=2)
+                        as_of = gr.Textbox(label="As of", value=first_day.isoformat(), placeholder="YYYY-MM-DD",
+                                           info=as_of_info(first_why), elem_id="nr-as-of")
                 with gr.Accordion("Add articles", open=not first["articles"], elem_id="nr-add"):
                     gr.Markdown(
                         f"JSONL, CSV, HTML, RSS/Atom, TXT or Markdown files, or a zip of them: at most "
@@ -66,51 +73,72 @@ def build_app(settings, archive, assistant) -> gr.Blocks:
                     summary = gr.HTML(elem_id="nr-upload-summary")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
+                again = gr.Button(visible=False, size="sm", elem_id="nr-again")
                 sources = gr.HTML(NO_SOURCES_YET, elem_id="nr-sources")
 
-        def respond(text, current, first_day, last_day, picked):
+        def respond(text, current, first_day, last_day, picked, day):
             if not (text or "").strip():
-                yield (gr.skip(),) * 5
+                yield (gr.skip(),) * 6
                 return
-            for update in chat.respond(text, current, first_day, last_day, picked):
+            update = None
+            for update in chat.respond(text, current, first_day, last_day, picked, day):
                 status_line = gr.skip() if update.status is None else update.status
-                yield update.messages, update.sources, update.conversation, status_line, ""
+                yield update.messages, update.sources, update.conversation, status_line, "", gr.Button(visible=False)
+            if update is not None and update.conversation.unread:  # the window was read from the question
+                yield (*(gr.skip(),) * 5, gr.Button(again_label(update.conversation.period), visible=True))
 
-        asking = dict(fn=respond, inputs=[question, conversation, since, until, outlets],
-                      outputs=[chatbot, sources, conversation, status, question], api_visibility="private",
-                      concurrency_id="answer")
+        def respond_again(current, first_day, last_day, picked, day):
+            yield from respond(current.unread, current, first_day, last_day, picked, day)
+
+        outputs = [chatbot, sources, conversation, status, question, again]
+        filters = [since, until, outlets, as_of]
+        asking = dict(fn=respond, inputs=[question, conversation, *filters], outputs=outputs,
+                      api_visibility="private", concurrency_id="answer")
         question.submit(**asking)
         ask.click(**asking)
+        again.click(respond_again, inputs=[conversation, *filters], outputs=outputs, api_visibility="private",
+                    concurrency_id="answer")
 
         def start_over():
-            return [], NO_SOURCES_YET, Conversation()
+            return [], NO_SOURCES_YET, Conversation(), gr.Button(visible=False)
 
-        new.click(start_over, outputs=[chatbot, sources, conversation], api_visibility="private")
-        chatbot.clear(start_over, outputs=[chatbot, sources, conversation], api_visibility="private")
+        new.click(start_over, outputs=[chatbot, sources, conversation, again], api_visibility="private")
+        chatbot.clear(start_over, outputs=[chatbot, sources, conversation, again], api_visibility="private")
 
         def refreshed():
             stats = chat.stats()
             return (chat.status(), gr.Dropdown(choices=outlet_choices(stats)),
                     gr.Chatbot(placeholder=welcome_markdown(stats)))
 
-        demo.load(refreshed, outputs=[status, outlets, chatbot], api_visibility="private")
+        def defaults(typed: str = "", previous: str = ""):
+            """The As-of field: the default day and why; a day the user typed is kept."""
+            day, why = chat.default_as_of()
+            value = day.isoformat() if (typed or "").strip() in ("", previous) else typed
+            return gr.Textbox(value=value, info=as_of_info(why)), day.isoformat()
 
-        def add_files(paths, progress=gr.Progress()):  # noqa: B008 - how gradio injects a progress bar
+        demo.load(lambda: (*refreshed(), *defaults()), outputs=[status, outlets, chatbot, as_of, as_of_default],
+                  api_visibility="private")
+
+        def add_files(paths, typed, previous, progress=gr.Progress()):  # noqa: B008 - how gradio injects it
             try:
                 summary_html = upload_summary_html(
                     ingest_files(archive, paths or [], lambda done, what: progress(done, desc=what)))
             except NewsragError as exc:
                 summary_html = upload_summary_html([], problem=str(exc))
-            return (summary_html, None, *refreshed())
+            return (summary_html, None, *refreshed(), *defaults(typed, previous))
 
-        files.upload(add_files, inputs=files, outputs=[summary, files, status, outlets, chatbot],
-                     api_visibility="private")
+        files.upload(add_files, inputs=[files, as_of, as_of_default],
+                     outputs=[summary, files, status, outlets, chatbot, as_of, as_of_default], api_visibility="private")
 
-        def ask_api(question: str) -> dict:
+        def ask_api(question: str, as_of: str | None = None, since: str | None = None, until: str | None = None,
+                    sources: list[str] | None = None, history: list[list[str]] | None = None) -> dict:
             """Ask the archive a question. Returns the answer as `newsrag ask --json` prints it: question,
-            answer, backend, notice, citations, retrieved, timings, sentences."""
+            answer, backend, notice, citations, retrieved, timings, sentences, markers_removed, and filters
+            (what was searched: since, until, sources, as_of, phrase). Dates are YYYY-MM-DD; as_of defaults
+            to today, or to the archive's last day when it ends before today; history is earlier
+            [question, answer] pairs, oldest first."""
             try:
-                return chat.ask_json(question)
+                return chat.ask_json(question, as_of, since, until, sources, history)
             except NewsragError as exc:
                 raise gr.Error(str(exc)) from None
 

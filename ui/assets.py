@@ -12,6 +12,7 @@ CSS = """
              border-radius: 4px; scroll-margin-top: 12px; transition: background-color 0.4s; }
 .nr-source h4 { margin: 0 0 2px; font-size: 1em; }
 .nr-source .nr-n { color: var(--color-accent); font-weight: 600; }
+.nr-searched { margin: 2px 0 6px; font-size: 0.9em; }
 .nr-meta, .nr-also, .nr-empty, .nr-pending { color: var(--body-text-color-subdued); font-size: 0.9em;
                                              margin: 2px 0; }
 .nr-passage { white-space: pre-wrap; margin: 6px 0 !important; padding: 0 !important; border: 0 !important;

@@ -1,10 +1,13 @@
 """The conversation: a question and the filters in, a stream of chat updates out. No gradio here.
 
     chat = Chat(archive, assistant)
-    for update in chat.respond(question, conversation, since, until, outlets):
+    for update in chat.respond(question, conversation, since, until, outlets, as_of):
         ...  # update.conversation.messages is what the chat shows; update.sources the panel's HTML
+    chat.default_as_of()   # (date, why): today, or the archive's last day when it ends before today
 
 A `Conversation` is immutable: each update carries a new one, which the app keeps per browser session.
+When the window of the last answer was read from its question ("last week"), `conversation.unread` is
+that question asked over all dates (its period's words quoted), for the window's "ask again" button.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from rag.assistant import NOTICE_SEPARATOR
 from rag.browse import get_article, stats
 from rag.errors import BackendError, InputError, NewsragError
 from rag.filters import Filters
+from rag.records import date_span, read_partial_iso
+from rag.when.searched import Searched, unread
 from ui.render import (
     EMPTY_ARCHIVE,
     answer_markdown,
@@ -38,6 +43,8 @@ class Conversation:
     history: tuple[tuple[str, str], ...] = ()  # (question, answer text) of each answered question
     sources: tuple[str, ...] = ()  # the sources panel's HTML of each answer, oldest first
     notices: frozenset[str] = frozenset()  # notices already shown: once a conversation is enough
+    unread: str = ""  # the last question asked over all dates, when its window was read from its words
+    period: str = ""  # ... and those words ("last week")
 
     @property
     def panel(self) -> str:
@@ -70,10 +77,25 @@ def parse_day(value: str | None, label: str) -> dt.date | None:
 
 def parse_filters(since: str | None, until: str | None, outlets: Sequence[str] | None) -> Filters:
     """The filters as typed in the window; `InputError` for a date that is not YYYY-MM-DD."""
-    first, last = parse_day(since, "“since”"), parse_day(until, "“until”")
+    first, last = parse_day(_text(since), "“since”"), parse_day(_text(until), "“until”")
     if first and last and first > last:
         raise InputError(f"the “since” date ({first}) is after the “until” date ({last})")
     return Filters(since=first, until=last, sources=tuple(outlets or ()))
+
+
+def _text(value) -> str:
+    """A date field's value as text: the window sends text, an API caller may send null."""
+    return "" if value is None else str(value)
+
+
+def default_as_of(stats: dict, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """The day questions are asked on unless the user says: today, or the archive's last day when the archive
+    ends before today (so "last week" means its last week); with why, as the window says it."""
+    today = today or dt.date.today()
+    last = date_span(*read_partial_iso(stats["date_max"]))[1] if stats.get("date_max") else None
+    if last is not None and last < today:
+        return last, "the archive's last day, as it ends before today"
+    return today, "today"
 
 
 def backend_status(assistant) -> str:
@@ -99,15 +121,20 @@ class Chat:
     def status(self) -> str:
         return status_markdown(self.stats(), backend_status(self.assistant))
 
+    def default_as_of(self) -> tuple[dt.date, str]:
+        return default_as_of(self.stats())
+
     def respond(self, question: str, conversation: Conversation, since: str = "", until: str = "",
-                outlets: Sequence[str] = ()) -> Iterator[Update]:
-        """Updates while the answer streams in; the last one holds the checked answer and its sources."""
+                outlets: Sequence[str] = (), as_of: str = "") -> Iterator[Update]:
+        """Updates while the answer streams in; the last one holds the checked answer and its sources.
+        `as_of` is the day the question is asked on (YYYY-MM-DD; empty: `default_as_of`)."""
         question = (question or "").strip()
         if not question:
             return
         asked = conversation.messages + ({"role": "user", "content": escape_markdown(question)},)
         try:
             filters = parse_filters(since, until, outlets)
+            day = parse_day(_text(as_of), "“as of”") or self.default_as_of()[0]
         except InputError as exc:
             yield self._reply(conversation, asked, error_markdown(str(exc)))
             return
@@ -121,16 +148,19 @@ class Chat:
                              messages=asked + ({"role": "assistant", "content": content},))
 
         yield showing(THINKING, "Searching the archive…")
-        notices, text, answer = [], "", None
+        notices, text, answer, searched, again = [], "", None, None, ""
         try:
-            for event in self.assistant.stream(question, filters=filters, k=self.k,
+            for event in self.assistant.stream(question, filters=filters, as_of=day, k=self.k,
                                                history=conversation.history[-HISTORY_TURNS:]):
                 if event.kind == "notice":
                     if event.text not in conversation.notices:
                         notices.append(event.text)
                 elif event.kind == "sources":
+                    searched = Searched.of(event.retrieval.filters, event.retrieval.intent, day)
+                    again = unread(question, event.retrieval.intent) if searched.phrase else ""
                     found = len(event.retrieval.hits)
-                    yield showing(THINKING, f"Read {found} passages; writing the answer…" if found else "")
+                    reading = f"{searched.line()}. " if searched.line() else ""
+                    yield showing(THINKING, reading + (f"Read {found} passages; writing the answer…" if found else ""))
                 elif event.kind == "delta":
                     text += event.text
                     shown = [*(notice_markdown(n) for n in notices), linked_markdown(text, turn)]
@@ -141,18 +171,23 @@ class Chat:
             yield self._reply(conversation, asked, error_markdown(str(exc)))
             return
         if answer is not None:
-            yield self._answered(conversation, asked, question, answer, turn, notices)
+            yield self._answered(conversation, asked, question, answer, turn, notices, searched, again)
 
-    def _answered(self, conversation, asked, question, answer, turn, fresh: Sequence[str]) -> Update:
-        """The checked answer shown, with the notices of it not shown earlier in the conversation (`fresh`)."""
+    def _answered(self, conversation, asked, question, answer, turn, fresh: Sequence[str], searched, again: str
+                  ) -> Update:
+        """The checked answer shown, with the notices of it not shown earlier in the conversation (`fresh`), the
+        line saying what was searched above its sources, and the question to ask `again` over all dates."""
         articles = {c.article_id: get_article(self.archive.catalog, c.article_id) for c in answer.citations}
         shown = replace(answer, notice=NOTICE_SEPARATOR.join(fresh))
         reply = {"role": "assistant", "content": answer_markdown(shown, turn)}
         done = Conversation(
             messages=asked + (reply,),
             history=conversation.history + ((question, answer.text),),
-            sources=conversation.sources + (turn_sources_html(turn, question, answer.citations, articles),),
+            sources=conversation.sources + (turn_sources_html(turn, question, answer.citations, articles,
+                                                              searched.line() if searched else ""),),
             notices=conversation.notices | set(fresh),
+            unread=again if again != question else "",
+            period=searched.phrase if searched and again != question else "",
         )
         return Update.of(done, status=self.status())
 
@@ -162,6 +197,24 @@ class Chat:
         return Update.of(Conversation(asked + ({"role": "assistant", "content": content},),
                                       conversation.history, conversation.sources, conversation.notices))
 
-    def ask_json(self, question: str) -> dict:
-        """The answer as `newsrag ask --json` prints it (`Answer.to_json()`)."""
-        return self.assistant.ask(question, k=self.k).to_json()
+    def ask_json(self, question: str, as_of: str | None = None, since: str | None = None, until: str | None = None,
+                 sources: Sequence[str] | None = None, history: Sequence[Sequence[str]] | None = None) -> dict:
+        """The answer as `newsrag ask --json` prints it (`Answer.to_json()` and "filters": what was searched).
+        Dates are YYYY-MM-DD (`InputError` otherwise); `as_of` defaults as the window's does; `history` holds
+        earlier [question, answer] pairs, oldest first."""
+        filters = parse_filters(since, until, sources)
+        day = parse_day(_text(as_of), "“as_of”") or self.default_as_of()[0]
+        turns = tuple(_turn(pair) for pair in history or ())
+        answer = searched = None
+        for event in self.assistant.stream(question, filters=filters, as_of=day, k=self.k, history=turns):
+            if event.kind == "sources":
+                searched = Searched.of(event.retrieval.filters, event.retrieval.intent, day)
+            elif event.kind == "answer":
+                answer = event.answer
+        return {**answer.to_json(), "filters": searched.to_json()}
+
+
+def _turn(pair: Sequence[str]) -> tuple[str, str]:
+    if isinstance(pair, str) or len(pair) != 2 or not all(isinstance(text, str) for text in pair):
+        raise InputError("each turn of the history must be a [question, answer] pair of texts")
+    return pair[0], pair[1]

@@ -8,6 +8,8 @@ those characters and a stray `*` or `[` in a quote changes no formatting.
     linked_markdown(text, turn)      streamed text so far, markers linked
     status_markdown(stats, backend)  "Archive: 12 articles from 3 outlets, ... · Answers: ..."
     welcome_markdown(stats)          what to ask, or how to add articles to an empty archive
+    as_of_info(why)                  what the As-of field says under it
+    again_label(period)              the button that drops the period read from the last question
     upload_summary_html(results)     one table row per uploaded file
 """
 
@@ -124,6 +126,16 @@ def status_markdown(stats: Mapping, backend: str) -> str:
         dates = f"{stats['date_min']} … {stats['date_max']}" if stats["date_min"] else "no dates"
         archive = f"{_count(stats['articles'], 'article')} from {_count(outlets, 'outlet')}, {dates}"
     return f"**Archive:** {archive} · **Answers:** {escape_markdown(backend)}"
+
+
+def as_of_info(why: str) -> str:
+    """What the As-of field says under it: why its day is the default."""
+    return f"Default: {why}"
+
+
+def again_label(period: str) -> str:
+    """The button that asks the last question again over all dates, not only the period read from it."""
+    return f"Search all dates, not only {period!r}"
 
 
 def welcome_markdown(stats: Mapping) -> str:

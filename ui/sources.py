@@ -1,7 +1,8 @@
 """Pure rendering of the sources panel: each cited source with its headline, outlet, date, a link to
 the original, the outlets that also reported it, and the quoted passage highlighted in its paragraph.
 
-    turn_sources_html(turn, question, citations, articles)  one answer's sources (ids `source-T-N`)
+    turn_sources_html(turn, question, citations, articles, searched)  one answer's sources (ids `source-T-N`),
+                                                                      under the line saying what was searched
     sources_panel_html(turns)                                 all answers' sources, newest first
     passage_html(text, start, end)                            `<mark>`ed span with its context
 
@@ -122,13 +123,15 @@ def _also_reported(citation: Citation, article: StoredArticle | None) -> str:
 
 
 def turn_sources_html(turn: int, question: str, citations: Sequence[Citation],
-                      articles: Mapping[str, StoredArticle | None]) -> str:
-    """The sources of answer number `turn`, in marker order."""
+                      articles: Mapping[str, StoredArticle | None], searched: str = "") -> str:
+    """The sources of answer number `turn`, in marker order, under `searched` (what the search covered:
+    "Searching reports published 2019-04-08 … 2019-04-19 ('last week')"), when there is such a line."""
     body = "".join(source_html(turn, c, articles.get(c.article_id)) for c in citations)
     if not body:
         body = '<p class="nr-empty">This answer cites no source.</p>'
+    line = f'<p class="nr-searched">{html.escape(searched)}</p>' if searched else ""
     return (f'<section class="nr-turn" id="sources-{turn}"><h3>{turn}. {html.escape(question)}</h3>'
-            f"{body}</section>")
+            f"{line}{body}</section>")
 
 
 def sources_panel_html(turns: Sequence[str], pending: str = "") -> str:
