@@ -149,10 +149,11 @@ def stored_texts(catalog_path) -> dict[str, str]:
         db.close()
 
 
-FRESH_ASK = (
-    "import json, sys; from rag.settings import Settings; from rag.wiring import open_assistant; "
+FRESH_ASK = (  # each question asked on the day the server asked it (/ask defaults to the archive's last day)
+    "import datetime as dt, json, sys; from rag.settings import Settings; from rag.wiring import open_assistant; "
     "_, assistant = open_assistant(Settings.load()); "
-    "[print(json.dumps(assistant.ask(q, k=8).to_json())) for q in json.loads(sys.argv[1])]"
+    "[print(json.dumps(assistant.ask(q, k=8, as_of=dt.date.fromisoformat(d)).to_json())) "
+    "for q, d in json.loads(sys.argv[1])]"
 )
 
 
@@ -229,7 +230,7 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
             wanted = "wikinews/" + records[titles.index(item.question)]["id"]
             assert wanted == item.answer["retrieved"][0]["article_id"], item.question
     # ... exactly as a process started afresh on the finished archive finds them
-    questions = sorted({a.question for a in after})
+    questions = sorted({(a.question, a.answer["filters"]["as_of"]) for a in after})
     fresh = subprocess.run([sys.executable, "-c", FRESH_ASK, json.dumps(questions)], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=DEADLINE_S, check=True)
     restarted = {a["question"]: a for a in map(json.loads, fresh.stdout.splitlines())}

@@ -45,6 +45,8 @@ TABLE = """
  | Who won the race on Friday? | 2020-06-12 .. 2020-06-13
  | What happened last Friday? | 2020-06-12 .. 2020-06-13
  | Who died on Sunday? | 2020-06-14 .. 2020-06-15
+ | Who won the cup final on Saturday? | 2020-06-13 .. 2020-06-15
+2024-05-10 | How many diverted lorries did the prefecture count on Saturday? | 2024-05-04 .. 2024-05-06
  | What happened last night? | 2020-06-17 .. 2020-06-18
  | What happened yesterday in Paris? | 2020-06-17 .. 2020-06-18
  | What happened yesterday morning? | 2020-06-17 .. 2020-06-18

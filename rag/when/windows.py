@@ -3,7 +3,8 @@
     window(question, reading, as_of) -> (since, until), or None for a period after the as-of date
 
 Reports of an event come out that day and the next, so a window ends the day after its period
-("yesterday" takes in today's reports of it, "in March 2020" April 1), never after the as-of date. Where
+("yesterday" takes in today's reports of it, "in March 2020" April 1) — for a Saturday, the Monday after —
+never after the as-of date. Where
 English means more than the calendar the library reads, the period is reshaped first:
 
 - "last week" is the previous calendar week and the seven days just past: asked on Saturday 2019-04-20,
@@ -43,10 +44,17 @@ def window(question: str, reading: Reading, as_of: dt.date) -> tuple[dt.date | N
         return None  # a plan, or a date yet to come: an event's, not a report's
     if first is None and (last is None or last >= as_of):
         return None  # "before 2030" limits nothing
-    until = as_of if last is None else min(last + DAY, as_of)
+    until = as_of if last is None else min(last + _report_lag(first, last), as_of)
     if text == "last week" and not re.search(r"\bthe\s+$", question[:reading.start], re.I):
         until = min(max(until, as_of - DAY), as_of)  # ... and the seven days just past
     return first, until
+
+
+def _report_lag(first: dt.date | None, last: dt.date) -> dt.timedelta:
+    """From a period's last day to the last day its reports come out: the next day; for a day or a weekend
+    that ends on a Saturday, the Monday (an outlet that skips Sunday reports Saturday's events on Monday)."""
+    short = first is not None and (last - first).days <= 1
+    return dt.timedelta(days=2) if short and last.weekday() == 5 else DAY
 
 
 def _period(question: str, reading: Reading, text: str, as_of: dt.date) -> tuple[dt.date | None, dt.date | None]:
