@@ -56,6 +56,19 @@ class Archive:
                             cache_dir=settings.model_cache)
 
     @cached_property
+    def wordpieces(self):
+        """The model's wordpiece counter (`rag.wordpieces`), or None when its tokenizer cannot be read."""
+        from pathlib import Path
+
+        from rag.embedding import model_location
+        from rag.wordpieces import for_model
+
+        try:
+            return for_model(Path(model_location(self.settings.embed_model)))
+        except StoreError:
+            return None
+
+    @cached_property
     def client(self):
         from rag.vectors import open_client
 
