@@ -57,7 +57,10 @@ class Archive:
 
     @cached_property
     def wordpieces(self):
-        """The model's wordpiece counter (`rag.wordpieces`), or None when its tokenizer cannot be read."""
+        """The model's wordpiece counter (`rag.wordpieces`) when chunks are to fit its window (`chunk_fit`);
+        None otherwise, or when its tokenizer cannot be read."""
+        if not self.settings.chunk_fit:
+            return None
         from pathlib import Path
 
         from rag.embedding import model_location

@@ -52,14 +52,14 @@ class IngestReport:
         }
 
 
-# The layout of the passages an archive holds, recorded in the catalog's meta table. "wordpieces-1": cut so that
-# the model reads the whole of each passage's embedding text (`chunk_article`). An archive without it was cut
-# at 200 words by an earlier newsrag; `newsrag reindex` brings it to this one.
+# The layout of the passages an archive holds, recorded in the catalog's meta table: "words" (about 200 words
+# a chunk; an archive that records none was made so) or "wordpieces-1" (`chunk_fit`: also cut so that the
+# model reads the whole of each passage's embedding text, `chunk_article`). `newsrag reindex` moves an archive
+# to the configured one.
 LAYOUT = "wordpieces-1"
-REINDEX_HINT = ("this archive's passages were cut by an earlier newsrag at 200 words, often longer than the "
-                "embedding model reads (256 wordpieces with the headline): run `newsrag reindex` to cut them "
-                "again, keeping the vectors of unchanged passages (better ranking; new articles are already "
-                "cut the new way)")
+WORDS = "words"
+REINDEX_HINT = ("this archive's passages are cut {had}, the settings ask for {wanted} (NEWSRAG_CHUNK_FIT): "
+                "run `newsrag reindex` to cut them again, keeping the vectors of unchanged passages")
 
 
 def embedding_header(article: Article) -> str:
@@ -131,13 +131,14 @@ class Ingestor:
         return report
 
     def _note_layout(self, report: IngestReport) -> None:
-        """Record the passage layout of a new archive; say when an older one would gain from a reindex."""
-        if self.catalog.meta("layout") is not None:  # recorded by this newsrag (or its reindex): as it should be
-            return
-        if self._had_chunks:
-            report.warnings.append(REINDEX_HINT)
-        else:
-            self.catalog.set_meta("layout", LAYOUT if self.archive.wordpieces is not None else "words")
+        """Record the passage layout of a new archive; say when the archive's differs from the settings'."""
+        wanted = LAYOUT if self.archive.wordpieces is not None else WORDS
+        had = self.catalog.meta("layout") or (WORDS if self._had_chunks else None)
+        if had is None:
+            self.catalog.set_meta("layout", wanted)
+        elif had != wanted:
+            names = {WORDS: "at about 200 words", LAYOUT: "to fit the model's window"}
+            report.warnings.append(REINDEX_HINT.format(had=names.get(had, had), wanted=names[wanted]))
 
     def _plan(self, items, report: IngestReport):
         plans: dict[str, PlannedArticle] = {}

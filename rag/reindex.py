@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.archive import Archive
 from rag.catalog import day_number
-from rag.ingest import LAYOUT, chunk_article, chunk_metadata, embedding_text
+from rag.ingest import LAYOUT, WORDS, chunk_article, chunk_metadata, embedding_text
 from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
@@ -84,7 +84,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             db.execute("DROP TABLE chunks_next")
             db.execute("UPDATE articles SET title_vector = (SELECT vector FROM titles_next t WHERE t.id = articles.id)")
             db.execute("DROP TABLE titles_next")
-            layout = LAYOUT if archive.wordpieces is not None else "words"
+            layout = LAYOUT if archive.wordpieces is not None else WORDS
             for key, value in (("collection", target), ("embedding_model", archive.embedder.name), ("layout", layout),
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
