@@ -56,6 +56,22 @@ class Archive:
                             cache_dir=settings.model_cache)
 
     @cached_property
+    def wordpieces(self):
+        """The model's wordpiece counter (`rag.wordpieces`) when chunks are to fit its window (`chunk_fit`);
+        None otherwise, or when its tokenizer cannot be read."""
+        if not self.settings.chunk_fit:
+            return None
+        from pathlib import Path
+
+        from rag.embedding import model_location
+        from rag.wordpieces import for_model
+
+        try:
+            return for_model(Path(model_location(self.settings.embed_model)))
+        except StoreError:
+            return None
+
+    @cached_property
     def client(self):
         from rag.vectors import open_client
 

@@ -2,8 +2,13 @@
 answer the question, in a readable order, each citing its passage.
 
 A sentence scores by its meaning (cosine with the question, same embedding model as retrieval), by
-the share of the question's words it contains, and by the rank of its passage, which carries the
-news-aware ranking. Below a relevance threshold it answers NO_ANSWER instead.
+the share of the question's words it contains, by the rank of its passage, which carries the
+news-aware ranking, and by whether it holds the kind of answer the question asks for (a number for "how
+many", a place for "where", a name for "who": `rag.answer_types`). Below a relevance threshold it answers
+NO_ANSWER instead; sentences well below the best are left out rather than padding the answer.
+
+A follow-up is answered from the rewritten query (the previous question's words added), but its own words
+weigh most, and no sentence the previous answers already quoted is quoted again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from rag.answer_types import expected, offers
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
 from rag.text import sentence_spans, spaced_words
@@ -23,19 +29,36 @@ NO_ANSWER = "No article in the archive answers this."
 # against the unrelated Wikinews archive fall below it 73% of the time (median 0.39).
 RELEVANT = 0.45
 MEANING, WORDS, RANK = 0.6, 0.3, 0.1
+ANSWER_TYPE = 0.1  # added when a sentence holds the kind of answer the question asks for
+FLOOR = 0.6  # a sentence scoring below this share of the best one is left out
+OWN_WORDS = 0.3  # a follow-up's own words (not those carried over from the previous question)
+FOCUS_WORDS = 0.3  # the words of the sentence that asks, in a question that first sets the scene
 # A marker written in the article itself ("... three weeks [7].") would read as a citation of source 7.
 _ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}
 
 
+def focus(question: str) -> str:
+    """The sentence of a question that asks (RealTime QA writes "The 74th Emmy Awards were presented on
+    Monday. Which show took home ...?"): its last sentence with a question mark, else the whole question."""
+    asked = [question[s:e] for s, e in sentence_spans(question) if "?" in question[s:e]]
+    return asked[-1] if asked else question
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder, sentences: int = 3, passages: int = 8):
+    def __init__(self, embedder, sentences: int = 3, passages: int = 8, answer_type: float = ANSWER_TYPE,
+                 floor: float = FLOOR, own_words: float = OWN_WORDS,
+                 focus_words: float = FOCUS_WORDS):
         self.embedder = embedder
         self.sentences = sentences
         self.passages = passages
+        self.answer_type = answer_type
+        self.floor = floor
+        self.own_words = own_words
+        self.focus_words = focus_words
 
     def check(self) -> None:
         """Always available: nothing to reach."""
@@ -53,19 +76,30 @@ class ExtractiveAnswerer:
         """The answer, sentence by sentence, each followed by its `[n]` marker (n = hit number).
 
         It answers the standalone query, not the follow-up itself: "and who left?" alone matches no sentence."""
-        chosen = self.choose(request.search_query, request.hits)
+        said = " ".join(answer for _, answer in request.history)
+        own = request.question if request.history else ""
+        chosen = self.choose(request.search_query, request.hits, said=said, own=own)
         if not chosen:
             yield NO_ANSWER
             return
         for index, (n, text) in enumerate(chosen):
             yield ("" if index == 0 else " ") + f"{_ARTICLE_MARKER.sub('', text)} [{n}]"
 
-    def choose(self, question: str, hits: Sequence[Hit]) -> list[tuple[int, str]]:
-        """(hit number, sentence) pairs, grouped by passage in rank order, in reading order within."""
+    def choose(self, question: str, hits: Sequence[Hit], said: str = "", own: str = "") -> list[tuple[int, str]]:
+        """(hit number, sentence) pairs, grouped by passage in rank order, in reading order within.
+
+        `said`: what earlier answers quoted (not quoted again); `own`: a follow-up's own question, whose
+        words and answer type weigh beside the rewritten `question`'s."""
         candidates = []  # (hit number, sentence start, text)
+        quoted = " ".join(_ARTICLE_MARKER.sub("", said).split())
+        seen = set()
         for n, hit in enumerate(hits[: self.passages], start=1):
             for start, end in sentence_spans(hit.chunk.text):
                 text = hit.chunk.text[start:end]
+                flat = " ".join(_ARTICLE_MARKER.sub("", text).split())
+                if flat in seen or (quoted and flat in quoted):
+                    continue  # overlapping chunks repeat a sentence; a follow-up needs something new
+                seen.add(flat)
                 if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
                     candidates.append((n, start, text))
         if not candidates:
@@ -80,6 +114,18 @@ class ExtractiveAnswerer:
         score = MEANING * meaning + WORDS * words + RANK * rank
         if float(meaning.max()) < RELEVANT:
             return []
+        asked = focus(own or question)
+        if self.focus_words and asked != question:
+            mine = set(query_terms(asked))
+            score += self.focus_words * np.array([
+                len(mine & set(query_terms(text))) / max(len(mine), 1) for _, _, text in candidates])
+        if own:
+            mine = set(query_terms(own))
+            score += self.own_words * np.array([
+                len(mine & set(query_terms(text))) / max(len(mine), 1) for _, _, text in candidates])
+        kind = expected(asked)
+        if kind and self.answer_type:
+            score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
         picked = sorted(np.argsort(-score)[: self.sentences], key=lambda i: (candidates[i][0], candidates[i][1]))
-        floor = score[int(np.argmax(score))] * 0.6  # leave out weak fillers
+        floor = score[int(np.argmax(score))] * self.floor  # leave out weak fillers
         return [(candidates[i][0], candidates[i][2]) for i in picked if score[i] >= floor]

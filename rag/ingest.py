@@ -52,10 +52,32 @@ class IngestReport:
         }
 
 
+# The layout of the passages an archive holds, recorded in the catalog's meta table: "words" (about 200 words
+# a chunk; an archive that records none was made so) or "wordpieces-1" (`chunk_fit`: also cut so that the
+# model reads the whole of each passage's embedding text, `chunk_article`). `newsrag reindex` moves an archive
+# to the configured one.
+LAYOUT = "wordpieces-1"
+WORDS = "words"
+REINDEX_HINT = ("this archive's passages are cut {had}, the settings ask for {wanted} (NEWSRAG_CHUNK_FIT): "
+                "run `newsrag reindex` to cut them again, keeping the vectors of unchanged passages")
+
+
+def embedding_header(article: Article) -> str:
+    """What the model reads before each passage: the headline, then the outlet and date."""
+    context = " · ".join(x for x in (article.source, article.published_iso or "") if x)
+    return f"{article.title}\n{context}" if context else article.title
+
+
 def embedding_text(article: Article, piece: Chunk) -> str:
     """What the model sees: the passage with its headline, outlet and date as context."""
-    context = " · ".join(x for x in (article.source, article.published_iso or "") if x)
-    return f"{article.title}\n{context}\n{piece.text}" if context else f"{article.title}\n{piece.text}"
+    return f"{embedding_header(article)}\n{piece.text}"
+
+
+def chunk_article(article: Article, version: str, words: int, overlap: int, wordpieces=None) -> list[Chunk]:
+    """The article's chunks, each short enough (with `wordpieces`, the model's counter) that the model
+    reads all of its embedding text."""
+    budget = wordpieces.budget(embedding_header(article)) if wordpieces is not None else 0
+    return chunk(article.id, version, article.text, words, overlap, wordpieces, budget)
 
 
 def chunk_metadata(article: Article, piece: Chunk) -> dict:
@@ -77,6 +99,7 @@ class Ingestor:
         self.batch_chunks = max(1, archive.settings.ingest_batch)
         self.progress = progress
         self._warming: threading.Thread | None = None
+        self._had_chunks = False
 
     def run(self, items: Iterable[Article | ReadFailure]) -> IngestReport:
         started = time.perf_counter()
@@ -84,6 +107,7 @@ class Ingestor:
         with self.archive.write_lock():
             if any(self.catalog.journal()):
                 self.archive.recover()
+            self._had_chunks = bool(self.catalog.query("SELECT 1 FROM chunks LIMIT 1"))
             self.catalog.fill_missing_terms()  # once, for an archive an earlier newsrag made
             plans, copies = self._plan(items, report)
             if self._warming:
@@ -102,8 +126,19 @@ class Ingestor:
                 self._store(list(orphans.values()), report)
             if self.catalog.journal()[1]:
                 self.archive.recover()  # chunks of replaced articles
+            self._note_layout(report)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _note_layout(self, report: IngestReport) -> None:
+        """Record the passage layout of a new archive; say when the archive's differs from the settings'."""
+        wanted = LAYOUT if self.archive.wordpieces is not None else WORDS
+        had = self.catalog.meta("layout") or (WORDS if self._had_chunks else None)
+        if had is None:
+            self.catalog.set_meta("layout", wanted)
+        elif had != wanted:
+            names = {WORDS: "at about 200 words", LAYOUT: "to fit the model's window"}
+            report.warnings.append(REINDEX_HINT.format(had=names.get(had, had), wanted=names[wanted]))
 
     def _plan(self, items, report: IngestReport):
         plans: dict[str, PlannedArticle] = {}
@@ -157,7 +192,7 @@ class Ingestor:
             bands.setdefault(k, []).append(article.id)
         return PlannedArticle(
             article=article, version=version, content_key=key, group=group,
-            chunks=tuple(chunk(article.id, version, article.text, self.words, self.overlap)),
+            chunks=tuple(chunk_article(article, version, self.words, self.overlap, self.archive.wordpieces)),
             signature=sig, band_keys=tuple(band),
         )
 

@@ -3,6 +3,9 @@
 The new vectors go to a fresh Chroma collection and the new chunk rows to a staging table; one
 catalog transaction then switches over, and the old collection is dropped afterwards. Killed
 half-way, the archive still answers from the old index, and running `reindex` again starts over.
+
+With the same model, a passage whose span is unchanged keeps its vector (its embedding text is the same):
+only what the new chunking cuts differently is embedded again, and the headline vectors are kept.
 """
 
 from __future__ import annotations
@@ -14,8 +17,7 @@ import numpy as np
 
 from rag.archive import Archive
 from rag.catalog import day_number
-from rag.chunking import chunk
-from rag.ingest import chunk_metadata, embedding_text
+from rag.ingest import LAYOUT, WORDS, chunk_article, chunk_metadata, embedding_text
 from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
@@ -46,15 +48,23 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             day, precision = read_partial_iso(published)
             article = Article(id=article_id, title=title, text=text, source=source, url=url,
                               published=day, precision=precision)
-            plans.append((article, chunk(article_id, version, text, settings.chunk_words, settings.chunk_overlap)))
+            plans.append((article, chunk_article(article, version, settings.chunk_words, settings.chunk_overlap,
+                                                  archive.wordpieces)))
         total = sum(len(c) for _, c in plans)
-        done = 0
+        kept_chunks, kept_titles = _reusable(catalog, archive.embedder.name)
+        done = reused = 0
         step = max(1, settings.ingest_batch // 4)  # about four chunks an article
         for start in range(0, len(plans), step):
             batch = plans[start : start + step]
             pieces = [(a, c) for a, cs in batch for c in cs]
-            embedded = archive.embedder.embed([embedding_text(a, c) for a, c in pieces] + [a.title for a, _ in batch])
-            chunk_vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
+            texts = [embedding_text(a, c) for a, c in pieces if (a.id, c.start, c.end) not in kept_chunks]
+            texts += [a.title for a, _ in batch if a.id not in kept_titles]
+            fresh = iter(archive.embedder.embed(texts)) if texts else iter(())
+            chunk_vectors = np.array([kept_chunks.get((a.id, c.start, c.end)) if (a.id, c.start, c.end) in kept_chunks
+                                      else next(fresh) for a, c in pieces], dtype=np.float32).reshape(len(pieces), -1)
+            title_vectors = np.array([kept_titles[a.id] if a.id in kept_titles else next(fresh) for a, _ in batch],
+                                     dtype=np.float32)
+            reused += sum((a.id, c.start, c.end) in kept_chunks for a, c in pieces)
             if pieces:
                 vectors.add([c.id for _, c in pieces], chunk_vectors, [chunk_metadata(a, c) for a, c in pieces])
             _stage(catalog, pieces, chunk_vectors, [a for a, _ in batch], title_vectors)
@@ -74,7 +84,8 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             db.execute("DROP TABLE chunks_next")
             db.execute("UPDATE articles SET title_vector = (SELECT vector FROM titles_next t WHERE t.id = articles.id)")
             db.execute("DROP TABLE titles_next")
-            for key, value in (("collection", target), ("embedding_model", archive.embedder.name),
+            layout = LAYOUT if archive.wordpieces is not None else WORDS
+            for key, value in (("collection", target), ("embedding_model", archive.embedder.name), ("layout", layout),
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             db.execute("DELETE FROM meta WHERE key = 'reindex_target'")
@@ -84,8 +95,20 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         with catalog.transaction() as db:
             db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
         archive.__dict__.pop("vectors", None)
-    return {"articles": len(plans), "chunks": total, "embedding_model": archive.embedder.name,
+    return {"articles": len(plans), "chunks": total, "reused": reused, "embedding_model": archive.embedder.name,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _reusable(catalog, model: str) -> tuple[dict, dict]:
+    """({(article id, start, end): vector}, {article id: headline vector}) of what the archive holds, when it
+    was built with `model`; nothing to reuse otherwise."""
+    if catalog.meta("embedding_model") != model:
+        return {}, {}
+    chunks = {(a, s, e): np.frombuffer(v, dtype=np.float32)
+              for a, s, e, v in catalog.query("SELECT article_id, start, end, embedding FROM chunks")}
+    titles = {a: np.frombuffer(v, dtype=np.float32)
+              for a, v in catalog.query("SELECT id, title_vector FROM articles WHERE title_vector IS NOT NULL")}
+    return chunks, titles
 
 
 def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: np.ndarray) -> None:

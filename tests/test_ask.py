@@ -270,3 +270,19 @@ def test_filtered_dense_search_agrees_with_chromas_own_where_filter(archive):
         chroma = archive.vectors.query(vector, 10, filters.chroma())
         assert [i for i, _ in ours] == [i for i, _ in chroma]
         assert [round(s, 4) for _, s in ours] == [round(s, 4) for _, s in chroma]
+
+
+def test_a_follow_up_without_a_model_answers_the_new_question_and_repeats_nothing(make_archive):
+    path = shared_file("wikinews/articles.jsonl")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()][:12]
+    archive = make_archive()
+    Ingestor(archive).run([Article(id=r["id"], title=r["title"], text=r["text"], source=r["source"], url=r["url"],
+                                   published=dt.date.fromisoformat(r["published"])) for r in records])
+    assistant = build_assistant(Retriever(archive.catalog, archive.vectors, archive.embedder), archive.embedder,
+                                backend="extractive")
+    question = "How many girls died in the escape room fire in Poland?"
+    first = assistant.ask(question, as_of=TODAY)
+    assert "five girls" in first.text
+    follow = assistant.ask("What caused it?", as_of=TODAY, history=[(question, first.text)])
+    assert "carbon monoxide" in follow.text
+    assert not {s.text for s in first.sentences} & {s.text for s in follow.sentences}

@@ -180,6 +180,19 @@ def test_reindex_rebuilds_chunks_with_new_settings(make_archive):
     assert hits >= 1
 
 
+def test_ingest_says_when_the_chunk_layout_asks_for_a_reindex_which_keeps_unchanged_vectors(make_archive):
+    from rag.reindex import reindex
+
+    archive = make_archive()
+    assert Ingestor(archive).run([article("a")]).warnings == []
+    fitted = make_archive(chunk_fit=True)
+    (warning,) = Ingestor(fitted).run([article("c", OTHER, title="Comet")]).warnings
+    assert "newsrag reindex" in warning and "fit the model's window" in warning
+    result = reindex(fitted)
+    assert result["articles"] == 2 and result["reused"] >= 1  # short articles: the same spans, kept vectors
+    assert Ingestor(fitted).run([article("d", OTHER + " More.", title="Dust")]).warnings == []
+
+
 def test_the_onnx_encoder_can_build_an_archive_and_auto_keeps_using_it(make_archive, tmp_path):
     from rag.archive import Archive
 

@@ -82,3 +82,17 @@ def test_signatures_are_datasketchs_affine32_minhash_so_stored_archives_keep_the
         reference = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
         reference.update_batch(list(shingles))
         assert np.array_equal(signature(text), reference.hashvalues.astype(np.uint64)), text
+
+
+class TwoPiecesAWord:
+    """A stand-in for the model's tokenizer (rag.wordpieces): two wordpieces a word."""
+
+    def count(self, texts):
+        return [2 * len(t.split()) for t in texts]
+
+
+def test_chunks_fit_a_wordpiece_budget_when_given_one():
+    text = " ".join(f"Sentence {i} has exactly six words." for i in range(30))
+    spans = chunk_spans(text, words=200, overlap=0, wordpieces=TwoPiecesAWord(), budget=50)
+    assert len(spans) == 8 and all(2 * len(text[s:e].split()) <= 50 for s, e in spans)
+    assert chunk_spans(text, words=200, overlap=0) == [(0, len(text))]  # by words alone: one chunk

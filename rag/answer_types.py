@@ -1,0 +1,71 @@
+"""What kind of answer a question asks for, and whether a sentence holds one it did not already say.
+
+    expected(question) -> "number" | "place" | "name" | "date" | "cause" | None
+    offers(kind, sentence, question) -> bool
+
+"How many soldiers died?" wants a number, "Where did ...?" and "Which town ...?" a place, "Who ...?" and
+"Which company ...?" a name, "When ...?" a date, "Why ...?" and "What caused ...?" a cause. A sentence offers
+one when it holds something of that kind the question itself does not: a number it does not state, a
+capitalised name it does not contain. No named-entity model exists here (ENVIRONMENT.md), so a place is a
+name after "in", "at", "from", "near" or "of", and a name is any capitalised word past the sentence's first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.facts import capitalised_words, name_key, numbers
+
+_NUMBER_Q = re.compile(r"\bhow (?:many|much|old|long|far|big|large|tall|high)\b|\bwhat (?:percentage|share|"
+                       r"number|amount|age|proportion|fraction)\b|\bwhat is the (?:total|number|price|cost)\b",
+                       re.IGNORECASE)
+_PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:\w+ )?(?:town|city|country|state|nation|region|"
+                      r"province|island|village|capital|continent|county|place|area|island nation)\b",
+                      re.IGNORECASE)
+_DATE_Q = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|month|day|date)\b", re.IGNORECASE)
+_CAUSE_Q = re.compile(r"^\s*why\b|\bwhat (?:caused|causes|led to|prompted|triggered)\b|\bwhat was the cause\b"
+                      r"|\bfor what reason\b", re.IGNORECASE)
+_NAME_Q = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom)\b|\b(?:which|what) (?:[\w-]+ ){0,3}?"
+                     r"(?:company|person|man|woman|team|group|leader|president|official|actor|actress|singer|"
+                     r"star|firm|brand|organi[sz]ation|party|network|airline|player|artist|show|film|movie|"
+                     r"book|band|author|agency|bank|candidate|senator|governor|minister|judge|celebrity|"
+                     r"rapper|musician|director|athlete|champion|app|platform|service|product|magazine)\b",
+                     re.IGNORECASE)
+_CAUSE_WORDS = re.compile(r"\b(?:because|caused|cause|due to|after|owing to|as a result|blamed|reason|"
+                          r"led to|result of|poisoning|triggered|sparked)\b", re.IGNORECASE)
+_PLACE_BEFORE = frozenset("in at from near of across outside inside to into".split())
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+           "saturday sunday").split()
+_DATE_WORDS = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b|\b(?:19|20)\d\d\b", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W\d_](?:[\w]|['’\-](?=[^\W_]))*")  # as rag.facts cuts words
+
+
+def expected(question: str) -> str | None:
+    """The kind of answer `question` asks for, or None when it asks for no one kind."""
+    for kind, pattern in (("number", _NUMBER_Q), ("date", _DATE_Q), ("cause", _CAUSE_Q), ("place", _PLACE_Q),
+                          ("name", _NAME_Q)):
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def offers(kind: str | None, sentence: str, question: str) -> bool:
+    """Whether `sentence` holds an answer of `kind` that `question` does not already state."""
+    if kind is None:
+        return False
+    if kind == "number":
+        return bool(numbers(sentence) - numbers(question))
+    if kind == "date":
+        asked = {m.casefold() for m in _DATE_WORDS.findall(question)}
+        return any(m.casefold() not in asked for m in _DATE_WORDS.findall(sentence))
+    if kind == "cause":
+        return bool(_CAUSE_WORDS.search(sentence))
+    asked = {name_key(w) for w in _TOKEN.findall(question)}
+    words = _TOKEN.findall(sentence)
+    for index, word in capitalised_words(sentence):
+        if index == 0 or name_key(word) in asked:
+            continue
+        if kind == "name" or (index > 0 and index - 1 < len(words) and words[index - 1].casefold() in _PLACE_BEFORE):
+            return True
+    return False
