@@ -8,7 +8,7 @@ many", a place for "where", a name for "who": `rag.answer_types`). Below a relev
 NO_ANSWER instead; sentences well below the best are left out rather than padding the answer.
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
-weigh most, and no sentence the previous answers already quoted is quoted again.
+weigh most, and no sentence the previous answer already quoted is quoted again.
 """
 
 from __future__ import annotations
@@ -76,9 +76,13 @@ class ExtractiveAnswerer:
         """The answer, sentence by sentence, each followed by its `[n]` marker (n = hit number).
 
         It answers the standalone query, not the follow-up itself: "and who left?" alone matches no sentence."""
-        said = " ".join(answer for _, answer in request.history)
+        # only the last answer: a question asked again after an answer that found nothing (the window's
+        # "search all dates") may quote what an earlier turn quoted
+        said = request.history[-1][1] if request.history else ""
         own = request.question if request.history else ""
         chosen = self.choose(request.search_query, request.hits, said=said, own=own)
+        if not chosen and said:  # every sentence that answers was said before: saying it again beats nothing
+            chosen = self.choose(request.search_query, request.hits, own=own)
         if not chosen:
             yield NO_ANSWER
             return
