@@ -30,8 +30,6 @@ def let_go(db: sqlite3.Connection, article_id: str, new_text: str | None, now: s
             hand_over(db, article_id, heir[0])
         else:
             drop_passages(db, article_id)
-        if new_text is None:  # removed: the copies that share its (new) text follow the heir
-            db.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (heir and heir[0], article_id))
     db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
 
