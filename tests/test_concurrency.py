@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 BOULIKESSI = "Which town saw an attack that killed over 30 soldiers?"
 SAMPLE_ID = "wagner-mali.jsonl/sample-wagner-mali"  # the sample names no outlet: kept within its file
 CLIENTS = 4
-SUBSET = 60  # Wikinews articles ingested while the clients ask (~15 s of writing here)
+SUBSET = 60  # Wikinews articles ingested while the clients ask (in batches of 8: ~8 commits)
 LATER = (5, 20, 35, 50)  # of those, the ones asked about by their headline once the ingest is done
 EXPECTED_KEYS = {"question", "answer", "backend", "notice", "citations", "retrieved", "timings", "sentences",
                  "markers_removed", "filters"}
@@ -175,7 +175,7 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
         wait_until_served(url, server)
         watch = CommitWatch(catalog_path)
         watch.start()
-        ingest = newsrag("ingest", str(subset), "--json", env={**env, "NEWSRAG_INGEST_BATCH": "16"},
+        ingest = newsrag("ingest", str(subset), "--json", env={**env, "NEWSRAG_INGEST_BATCH": "8"},
                          cwd=tmp_path)
         # while it runs: each client alternates the sample question with Wikinews headlines
         during = ask_in_threads(
@@ -211,9 +211,13 @@ def test_answers_hold_while_another_process_ingests(tmp_path, cli_env):
     # the questions really met the archive while it was being written
     writes = [t for t, count in watch.seen if count > 1]
     assert len(writes) >= 4, f"too few commits seen to interleave with: {watch.seen}"
-    inside = [a for a in during if writes[0] <= a.started and a.ended <= writes[-1]]
-    assert len(inside) >= 2 * CLIENTS, f"only {len(inside)} answers fell between the first and last write"
-    assert {a.client for a in inside} == set(range(CLIENTS))
+    # an answer met the writes when it was being computed while they went on: it overlaps the span from
+    # the first commit to the last (how many fall wholly inside depends on the machine's speed)
+    met = [a for a in during if a.started < writes[-1] and a.ended > writes[0]]
+    inside = [a for a in met if writes[0] <= a.started and a.ended <= writes[-1]]
+    assert len(met) >= 2 * CLIENTS, f"only {len(met)} answers overlapped the writes ({len(inside)} inside)"
+    assert {a.client for a in met} == set(range(CLIENTS))
+    assert inside, f"no answer fell wholly between the first and last write: {watch.seen}"
 
     for item in during + after:
         assert_well_formed(item, texts)
