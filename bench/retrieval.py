@@ -108,6 +108,11 @@ def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
         copy += 1
     if batch:
         flush()
+    from rag.segments import SegmentIndex
+
+    started = time.perf_counter()
+    SegmentIndex(target).write_complete()  # as `newsrag ingest` does at its end
+    print(f"segments written in {time.perf_counter() - started:.0f} s")
     target.close()
     return written
 
@@ -130,7 +135,7 @@ def questions() -> list[dict]:
 def measure(home: Path, asked: list[dict], rounds: int) -> dict:
     """p50/p95 per path, in ms, and recall of the approximate index, for the archive at `home`."""
     from rag.archive import Archive
-    from rag.dense_filtered import VectorTable
+    from rag.dense_filtered import exact_search
     from rag.filters import Filters
     from rag.retrieve import CANDIDATES, Retriever
     from rag.settings import Settings
@@ -138,7 +143,6 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
     archive = Archive(Settings().with_values({"home": str(home)}))
     retriever = Retriever(archive.catalog, archive.vectors, archive.embedder)
     latest = dt.date.fromordinal(archive.catalog.query("SELECT max(day) FROM chunks")[0][0])
-    exact = VectorTable(archive.catalog)
     days = [d for (d,) in archive.catalog.query("SELECT day FROM chunks WHERE day IS NOT NULL ORDER BY day")]
     middle = dt.date.fromordinal(days[len(days) // 2])
     window = Filters(since=middle - dt.timedelta(days=30), until=middle)  # "in the past month", mid-archive
@@ -173,7 +177,8 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
             retriever.retrieve(q["question"], as_of=dt.date.fromisoformat(q["question_date"]))
             times["as_of"].append(_ms(started))
             if len(recall10) < len(asked):
-                truth = [i for i, _ in exact.query(vector, CANDIDATES)]
+                truth = [i for i, _ in exact_search(retriever.segments.snapshot(), retriever.segments.chunk_ids,
+                                                    vector, CANDIDATES)]
                 recall10.append(len({i for i, _ in approximate} & set(truth[:10])) / 10)
                 wide = {i for i, _ in archive.vectors.query(vector, CANDIDATES)}
                 recall80.append(len(wide & set(truth)) / len(truth))

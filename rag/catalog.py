@@ -1,8 +1,8 @@
 """The catalog: a SQLite file beside the vector store, and the archive's source of truth.
 
 It holds the articles (full text, metadata, content hash, duplicate links), the chunk spans and
-vectors, each chunk's terms for the in-process BM25 index (`rag.bm25`), a full-text index (FTS5,
-the same ranking in SQL) and the MinHash bands for near-duplicates. Each
+vectors, each chunk's terms for the in-process BM25 index (`rag.bm25`) and the MinHash bands for
+near-duplicates. Each
 change is one transaction; the vector store is kept in step through two journals:
 
 - `pending`: chunk ids about to be written to the vector store, recorded before the write. If the
@@ -44,8 +44,6 @@ CREATE TABLE IF NOT EXISTS chunks(
     start INTEGER, end INTEGER, day INTEGER, embedding BLOB, terms BLOB, weights BLOB, length INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS chunks_day ON chunks(day);  -- the latest day, asked before every search
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
-    title, text, tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS signatures(article_id TEXT PRIMARY KEY, sig BLOB);
 CREATE TABLE IF NOT EXISTS bands(key INTEGER, article_id TEXT);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
@@ -122,6 +120,14 @@ class Catalog:
             with self.transaction() as db:
                 migrate(db)
         self._db.executescript(_INDEXES)
+        if self.query("SELECT 1 FROM sqlite_master WHERE name = 'chunk_fts'"):
+            # an earlier newsrag kept an FTS5 index of every passage (twice their text on disk); BM25 runs
+            # in process over the terms each chunk stores (rag.bm25)
+            with self.transaction() as db:
+                db.execute("DROP TABLE chunk_fts")
+        if self.meta("chunk_rowid_high") is None:  # an archive from before rowids were handed out here
+            with self.transaction() as db:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('chunk_rowid_high', ?)", (str(_rowid_high(db)),))
 
     def close(self) -> None:
         self._db.close()
@@ -214,25 +220,26 @@ class Catalog:
         terms = [chunk_terms([(item.article.title, c.text) for c in item.chunks]) for item in planned]
         now = _now()
         with self.transaction() as db:
+            rowid = _rowid_high(db)
             for index, item in enumerate(planned):
                 a = item.article
                 let_go(db, a.id, a.text, now)
                 self._insert(db, a, item.content_key, item.version, item.group,
                              title_vectors[index].astype(np.float32).tobytes(), None, now)
                 for c, (hashes, weights, length) in zip(item.chunks, terms[index], strict=True):
-                    cursor = db.execute(
-                        "INSERT INTO chunks(id, article_id, position, start, end, day, embedding, terms, weights, "
-                        "length) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
+                    rowid += 1
+                    db.execute(
+                        "INSERT INTO chunks(rowid, id, article_id, position, start, end, day, embedding, terms, "
+                        "weights, length) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (rowid, c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
                          vectors[row].astype(np.float32).tobytes(), hashes, weights, length),
                     )
-                    db.execute("INSERT INTO chunk_fts(rowid, title, text) VALUES (?, ?, ?)",
-                               (cursor.lastrowid, a.title, c.text))
                     db.execute("DELETE FROM pending WHERE chunk_id = ?", (c.id,))
                     db.execute("DELETE FROM garbage WHERE chunk_id = ?", (c.id,))  # live again
                     row += 1
                 db.execute("INSERT INTO signatures VALUES (?, ?)", (a.id, item.signature.tobytes()))
                 db.executemany("INSERT INTO bands VALUES (?, ?)", ((k, a.id) for k in item.band_keys))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('chunk_rowid_high', ?)", (str(rowid),))
 
     def fill_missing_terms(self, batch: int = 500) -> int:
         """Store the BM25 terms of chunks committed before chunks kept them (an archive made by an earlier
@@ -298,6 +305,14 @@ class Catalog:
             for chunk_id in chunk_ids:
                 db.execute("DELETE FROM pending WHERE chunk_id = ?", (chunk_id,))
                 db.execute("DELETE FROM garbage WHERE chunk_id = ?", (chunk_id,))
+
+
+def _rowid_high(db) -> int:
+    """The highest chunk rowid ever handed out. Rowids are never reused (SQLite's own choice, max + 1,
+    reuses a deleted last row's): the BM25 segments on disk (`rag.bm25`) name chunks by rowid."""
+    (stored,) = db.execute("SELECT value FROM meta WHERE key = 'chunk_rowid_high'").fetchone() or (0,)
+    (largest,) = db.execute("SELECT coalesce(max(rowid), 0) FROM chunks").fetchone()
+    return max(int(stored), largest)
 
 
 def _now() -> str:

@@ -48,9 +48,7 @@ def hand_over(db: sqlite3.Connection, holder: str, heir: str) -> None:
 
 def drop_passages(db: sqlite3.Connection, article_id: str) -> None:
     """Let go of an article's chunks (to the garbage journal), signature and bands."""
-    for rowid, chunk_id in db.execute("SELECT rowid, id FROM chunks WHERE article_id = ?", (article_id,)):
-        db.execute("DELETE FROM chunk_fts WHERE rowid = ?", (rowid,))
-        db.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (chunk_id,))
+    db.execute("INSERT OR IGNORE INTO garbage SELECT id FROM chunks WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM bands WHERE article_id = ?", (article_id,))

@@ -1,17 +1,20 @@
-"""Exact dense search in process, over vectors the catalog holds, under filters.
+"""Exact dense search in process, under filters.
 
-Chroma's `where` filter costs ~390 ms at 100k chunks (ENVIRONMENT.md) against ~2 ms unfiltered, so
-a filtered query scans the vectors the catalog already holds instead: a float32 matrix with each
-row's day and outlet, loaded once and reloaded when the catalog's generation changes, and searched
-exactly (recall 1 by construction). The rows are kept in order of publication day, undated first, so
-every date bound (since, until, as-of) is a contiguous block of rows found by binary search: the scan
-reads only that block, as a view, never a copy. An outlet filter then masks scores within it. The
-same table serves the headline vectors, one per article.
+Chroma's `where` filter costs ~390 ms at 100k chunks (ENVIRONMENT.md) against ~2 ms unfiltered, so a
+filtered query scans vectors held in process instead, exactly (recall 1 by construction):
 
-An exact copy shares its holder's passages but has its own outlet and date, so each of its passages is a
-row of its own (the same id and vector, the copy's day and outlet): a filter that admits the copy and not
-the holder still finds the passage. Ids then repeat, and a query returns each once. A date given only to a
-month or a year is a span: rows are sorted by its first day, and `since` is checked on its last.
+- passages: `exact_search` over the archive's segments (`rag.segments`: built once, memory-mapped, current
+  with the catalog), each segment's admitted rows only;
+- headlines, one per article: a `VectorTable`, a float32 matrix with each row's day and outlet, loaded
+  once and reloaded when the catalog's generation changes. Its rows are kept in order of publication
+  day, undated first, so every date bound (since, until, as-of) is a contiguous block of rows found by
+  binary search: the scan reads only that block, as a view, never a copy. An outlet filter then masks
+  scores within it.
+
+An exact copy has its own outlet and date: in the headline table it is a row of its own (the holder's id
+and vector, the copy's day and outlet), so a filter that admits the copy and not the holder still finds
+the headline; ids then repeat, and a query returns each once. A date given only to a month or a year is
+a span: rows are sorted by its first day, and `since` is checked on its last.
 """
 
 from __future__ import annotations
@@ -22,14 +25,9 @@ import numpy as np
 
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
-
-UNDATED = np.iinfo(np.int32).min
+from rag.segments import UNDATED, Snapshot, admitted, day_mask  # noqa: F401 - day_mask is imported from here
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
-CHUNKS_SQL = ("SELECT c.id, a.day, a.day_end, a.source, c.embedding FROM chunks c "
-              "JOIN articles a ON a.id = c.article_id "
-              "UNION ALL SELECT c.id, a.day, a.day_end, a.source, c.embedding FROM articles a "
-              "JOIN chunks c ON c.article_id = a.copy_of ORDER BY 2, 1")
 TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE title_vector IS NOT NULL "
               "UNION ALL SELECT a.copy_of, a.day, a.day_end, a.source, h.title_vector FROM articles a "
               "JOIN articles h ON h.id = a.copy_of WHERE h.title_vector IS NOT NULL ORDER BY 2, 1")
@@ -38,7 +36,8 @@ TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE
 class VectorTable:
     """(id, day, outlet, vector) rows from one catalog query, searchable under `Filters`."""
 
-    def __init__(self, catalog: Catalog, sql: str = CHUNKS_SQL):
+    def __init__(self, catalog: Catalog, sql: str = ""):
+        sql = sql or TITLES_SQL
         self.catalog = catalog
         self.sql = sql
         self._lock = threading.Lock()
@@ -106,6 +105,26 @@ class VectorTable:
             self._matrix = np.zeros((0, 0), dtype=np.float32)
 
 
+def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,
+                 filters: Filters = Filters()) -> list[tuple[str, float]]:
+    """(chunk id, cosine similarity), best first, among the live passages the filters admit, by an exact
+    scan of the segments' vectors (`rag.segments`): every segment's admitted rows, then the best `k`.
+    `chunk_ids` maps rowids to chunk ids (`SegmentIndex.chunk_ids`)."""
+    query = np.asarray(vector, dtype=np.float32)
+    found: list[tuple[float, int]] = []
+    for segment in snapshot.segments:
+        rows = np.arange(len(segment.rowids))
+        rows = rows[admitted(segment, rows, filters, snapshot.copies.get(id(segment)))]
+        if not len(rows) or k <= 0:
+            continue
+        scores = (segment.vectors[rows] if len(rows) < len(segment.rowids) else segment.vectors) @ query
+        best = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
+        found.extend((float(scores[i]), int(segment.rowids[rows[i]])) for i in best)
+    found.sort(key=lambda pair: (-pair[0], pair[1]))
+    names = chunk_ids([rowid for _, rowid in found[:k]])
+    return [(names[rowid], score) for score, rowid in found[:k] if rowid in names]
+
+
 def day_block(days: np.ndarray, filters: Filters, widest: int = 0) -> tuple[int, int]:
     """The rows [first, last) of a table sorted by first day that may meet the filters' date bounds:
     exactly those when no row's date spans more than a day (`widest` 0), else `since` must still be
@@ -121,15 +140,3 @@ def day_block(days: np.ndarray, filters: Filters, widest: int = 0) -> tuple[int,
         if bound:
             last = min(last, int(np.searchsorted(days, day_number(bound), side="right")))
     return first, last
-
-
-def day_mask(days: np.ndarray, filters: Filters, ends: np.ndarray | None = None) -> np.ndarray:
-    """The same bounds as `day_block`, row by row, for rows in any order (`ends`: each row's last day)."""
-    mask = np.ones(len(days), dtype=bool)
-    if filters.since:
-        mask &= (days if ends is None else ends) >= day_number(filters.since)
-    if filters.until:
-        mask &= (days <= day_number(filters.until)) & (days != UNDATED)
-    if filters.as_of:
-        mask &= days <= day_number(filters.as_of)
-    return mask

@@ -27,6 +27,7 @@ from rag.dedup import (
 )
 from rag.pipeline import embed_and_write
 from rag.records import Article, Chunk, ReadFailure
+from rag.segments import SegmentIndex
 from rag.text import clean_text
 
 
@@ -127,6 +128,8 @@ class Ingestor:
             if self.catalog.journal()[1]:
                 self.archive.recover()  # chunks of replaced articles
             self._note_layout(report)
+            if report.new or report.updated:
+                SegmentIndex(self.catalog).write_complete()  # so that the next `serve` maps, not builds
         report.seconds = time.perf_counter() - started
         return report
 

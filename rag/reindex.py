@@ -74,13 +74,10 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         old = catalog.meta("collection")
         with catalog.transaction() as db:
             db.execute("DELETE FROM chunks")
-            db.execute("DELETE FROM chunk_fts")
             db.execute("INSERT INTO chunks SELECT * FROM chunks_next")
-            db.execute(
-                "INSERT INTO chunk_fts(rowid, title, text) "
-                "SELECT c.rowid, a.title, substr(a.text, c.start + 1, c.end - c.start) "
-                "FROM chunks c JOIN articles a ON a.id = c.article_id"
-            )
+            # the rowids now name other passages: the BM25 segments on disk are of another epoch (rag.bm25)
+            db.execute("INSERT INTO meta VALUES ('passages_moved', '1') ON CONFLICT(key) DO UPDATE "
+                       "SET value = CAST(value AS INTEGER) + 1")
             db.execute("DROP TABLE chunks_next")
             db.execute("UPDATE articles SET title_vector = (SELECT vector FROM titles_next t WHERE t.id = articles.id)")
             db.execute("DROP TABLE titles_next")

@@ -19,17 +19,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from rag import lexical
 from rag.bm25 import LexicalIndex
 from rag.catalog import Catalog, day_number
-from rag.dense_filtered import TITLES_SQL, VectorTable
+from rag.dense_filtered import TITLES_SQL, VectorTable, exact_search
 from rag.filters import Filters
 from rag.records import ArticleMeta, Chunk, Hit
+from rag.segments import SegmentIndex
 from rag.when import TimeIntent, resolve
 
 CANDIDATES = 80  # passages proposed by each retriever
 TITLE_CANDIDATES = 50  # headlines
 PER_ARTICLE = 2
+# Under a filter admitting more passages than this, dense search asks the approximate index for enough
+# neighbours that the filter leaves CANDIDATES (an exact scan of a million vectors costs ~150 ms); under
+# a narrower filter, or in a smaller archive, it scans the admitted vectors exactly.
+EXACT_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,28 @@ class Retriever:
         self.vectors = vectors
         self.embedder = embedder
         self.ranking = ranking
-        self.filtered = VectorTable(catalog)
+        self.segments = SegmentIndex(catalog)
         self.titles = VectorTable(catalog, TITLES_SQL)
-        self.lexical = LexicalIndex(catalog)
+        self.lexical = LexicalIndex(catalog, self.segments)
         # An embedded Chroma store loads its index at its first query and never sees what another process
         # (a `newsrag ingest` beside a running `newsrag serve`) writes later; the catalog does (WAL).
         self._foreign_writes = catalog.query("PRAGMA data_version")[0][0]
         self._outlets: tuple[str, tuple[str, ...]] = ("", ())  # (catalog generation, its outlets)
+        self.loading = False  # True while `warm` runs
+
+    def warm(self) -> None:
+        """Load what a search reads: the passages' segments (mapped from disk), the headline vectors and
+        the vector store's index, so that the first question does not wait for them (`newsrag serve`
+        runs this in a thread as it starts, and the window says so meanwhile)."""
+        self.loading = True
+        try:
+            segments = self.segments.snapshot().segments
+            self.titles.query(np.zeros(1, dtype=np.float32), 0)
+            if segments and len(segments[0].vectors):
+                dimension = len(segments[0].vectors[0])
+                self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
+        finally:
+            self.loading = False
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
@@ -110,10 +132,7 @@ class Retriever:
             return Retrieval((), filters, intent, self._nothing_notice(filters, intent), timings)
         vector = self.embedder.embed([question])[0]
         timings["embed_ms"] = _ms(started)
-        if filters.active or self._written_elsewhere():  # see rag.dense_filtered and __init__
-            dense = self.filtered.query(vector, CANDIDATES, filters)
-        else:
-            dense = self.vectors.query(vector, CANDIDATES)
+        dense = self._dense(vector, filters)
         timings["dense_ms"] = _ms(started) - timings["embed_ms"]
         lexical_started = time.perf_counter()
         words = lexical.search(self.lexical, question, CANDIDATES, filters)
@@ -124,6 +143,37 @@ class Retriever:
         timings["retrieval_ms"] = _ms(started)
         notice = "" if hits else "No passage in the archive matches this question."
         return Retrieval(tuple(hits), filters, intent, notice, timings)
+
+    def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
+        """(chunk id, cosine) of the CANDIDATES nearest passages the filters admit."""
+        elsewhere = self._written_elsewhere()  # see __init__: the vector store may then be stale
+        if not filters.active and not elsewhere:
+            return self.vectors.query(vector, CANDIDATES)
+        snapshot = self.segments.snapshot()
+        if filters.active and not elsewhere:
+            admitted = snapshot.admitted_count(filters)
+            if admitted > EXACT_ROWS:
+                found = self._approximate(vector, filters, admitted / max(snapshot.total, 1))
+                if found is not None:
+                    return found
+        return exact_search(snapshot, self.segments.chunk_ids, vector, CANDIDATES, filters)
+
+    def _approximate(self, vector, filters: Filters, share: float) -> list[tuple[str, float]] | None:
+        """The approximate index's neighbours the filters admit, over-fetched by the share they admit;
+        None when too few pass (the filter leaves out the question's own neighbourhood)."""
+        wanted = min(int(CANDIDATES / share * 1.5) + 20, 4 * CANDIDATES / share, 5000)
+        neighbours = self.vectors.query(vector, int(wanted))
+        ids = [i for i, _ in neighbours]
+        marks = ",".join("?" * len(ids))
+        passing = {
+            cid for cid, day, end, source in self.catalog.query(
+                f"SELECT c.id, a.day, a.day_end, a.source FROM chunks c JOIN articles a ON a.id = c.article_id "
+                f"WHERE c.id IN ({marks}) UNION ALL SELECT c.id, a.day, a.day_end, a.source FROM chunks c "
+                f"JOIN articles a ON a.copy_of = c.article_id WHERE c.id IN ({marks})", ids + ids)
+            if filters.admits(day, end, source)
+        } if ids else set()
+        found = [(i, score) for i, score in neighbours if i in passing]
+        return found[:CANDIDATES] if len(found) >= CANDIDATES else None
 
     def _collapse(self, scores: dict[str, float], headlines: dict[str, float], as_of: dt.date,
                   intent: TimeIntent, k: int, filters: Filters) -> list[Hit]:

@@ -261,12 +261,14 @@ def test_a_stalled_model_gives_a_notice_and_an_extractive_answer(retriever, arch
 
 
 def test_filtered_dense_search_agrees_with_chromas_own_where_filter(archive):
-    from rag.dense_filtered import VectorTable
+    from rag.dense_filtered import exact_search
+    from rag.segments import SegmentIndex
 
     vector = archive.embedder.embed(["protests against the government"])[0]
+    segments = SegmentIndex(archive.catalog)
     for filters in (Filters(since=dt.date(2020, 1, 1), until=dt.date(2020, 6, 30)),
                     Filters(sources=("Wire Service",)), Filters(as_of=dt.date(2019, 6, 1))):
-        ours = VectorTable(archive.catalog).query(vector, 10, filters)
+        ours = exact_search(segments.snapshot(), segments.chunk_ids, vector, 10, filters)
         chroma = archive.vectors.query(vector, 10, filters.chroma())
         assert [i for i, _ in ours] == [i for i, _ in chroma]
         assert [round(s, 4) for _, s in ours] == [round(s, 4) for _, s in chroma]

@@ -36,7 +36,7 @@ def snapshot(home: Path) -> dict:
     db = sqlite3.connect(home / "catalog.sqlite3")
     state["rows"] = sorted(db.execute("SELECT id, title, text, version, title_vector FROM articles"))
     state["chunk_rows"] = sorted(db.execute("SELECT id, article_id, start, end, embedding FROM chunks"))
-    state["fts_rows"] = sorted(db.execute("SELECT rowid, title, text FROM chunk_fts"))
+    state["terms"] = sorted(db.execute("SELECT rowid, terms, weights, length FROM chunks"))
     collection = (db.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone() or ["newsrag_chunks"])[0]
     db.close()
     SharedSystemClient.clear_system_cache()
@@ -118,7 +118,7 @@ def test_bad_input_is_reported_by_file_and_line_and_leaves_the_indexed_store_unc
 
     after = snapshot(home)
     assert after["journal"] == (0,) and after["vectors"] == after["chunks"]
-    for key in ("rows", "chunk_rows", "fts_rows", "articles"):
+    for key in ("rows", "chunk_rows", "terms", "articles"):
         assert set(before[key]) <= set(after[key]), key  # nothing indexed before changed or went away
     assert {k: v for k, v in after["chroma"].items() if k in before["chroma"]} == before["chroma"]
     added = {row[0] for row in after["articles"]} - {row[0] for row in before["articles"]}

@@ -51,7 +51,7 @@ def store_state(home: Path) -> dict:
     state = {
         "articles": sorted(db.execute("SELECT id, version, grp FROM articles")),
         "chunks": sorted(r[0] for r in db.execute("SELECT id FROM chunks")),
-        "fts": db.execute("SELECT count(*) FROM chunk_fts").fetchone()[0],
+        "terms": db.execute("SELECT count(*) FROM chunks WHERE terms IS NOT NULL").fetchone()[0],
         "journal": db.execute("SELECT (SELECT count(*) FROM pending) + (SELECT count(*) FROM garbage)").fetchone(),
     }
     collection = (db.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone() or ["newsrag_chunks"])[0]
@@ -97,7 +97,7 @@ def test_an_ingest_killed_at_any_moment_and_rerun_equals_a_clean_run(tmp_path, c
     assert again.wait(timeout=300) == 0, again.stderr.read()
     state, expected = store_state(home), store_state(clean_home)
     assert state == expected
-    assert state["vectors"] == state["chunks"] and state["fts"] == len(state["chunks"])
+    assert state["vectors"] == state["chunks"] and state["terms"] == len(state["chunks"])
     assert state["journal"] == (0,)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import tarfile
 from pathlib import Path
 
@@ -164,3 +165,8 @@ def test_an_archive_made_by_the_previous_release_is_read_and_kept(tmp_path, cli_
     assert "notes.jsonl/n1" in after and "n1" not in after  # the unscoped record was taken over, not doubled
     assert len(after) == 6
     assert json.loads(newsrag(env, "stats", "--json").stdout)["chunks"] == 5
+    db = sqlite3.connect(tmp_path / "v1home" / "catalog.sqlite3")  # its FTS5 copy of every passage is gone
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    high = db.execute("SELECT value FROM meta WHERE key = 'chunk_rowid_high'").fetchone()
+    assert "chunk_fts" not in tables and int(high[0]) >= db.execute("SELECT max(rowid) FROM chunks").fetchone()[0]
+    db.close()

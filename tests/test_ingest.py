@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from rag.bm25 import LexicalIndex
 from rag.browse import get_article, stats
 from rag.errors import ArchiveBusy, StoreError
 from rag.ingest import Ingestor
@@ -137,7 +138,7 @@ def test_remove_deletes_the_article_alone_and_its_copy_takes_over_its_chunks(mak
     archive.recover()
     assert chroma_ids(archive) == catalog_chunk_ids(archive)
     assert all(i.startswith("c:") for i in chroma_ids(archive))
-    assert archive.catalog.query("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'bridge'")[0][0] == 0
+    assert not LexicalIndex(archive.catalog).search(["bridge"], 5)
 
 
 def test_records_without_text_are_reported_and_the_rest_indexed(make_archive):
@@ -176,8 +177,8 @@ def test_reindex_rebuilds_chunks_with_new_settings(make_archive):
     after = catalog_chunk_ids(smaller)
     assert result["articles"] == 2 and result["chunks"] == len(after) > len(before)
     assert chroma_ids(smaller) == after
-    hits = smaller.catalog.query("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'comet'")[0][0]
-    assert hits >= 1
+    found = LexicalIndex(smaller.catalog).search(["comet"], 5)
+    assert found and {c for c, _ in found} <= after
 
 
 def test_ingest_says_when_the_chunk_layout_asks_for_a_reindex_which_keeps_unchanged_vectors(make_archive):

@@ -156,6 +156,8 @@ def test_status_line_shows_archive_and_backend():
     assert "12 articles from 2 outlets, 2019-01-02 … 2023-09-01" in line
     assert "extractive — Ollama is not reachable at http://127.0.0.1:11434" in line
     assert "Ollama llama3.2" in status_markdown(STATS, "Ollama llama3.2")
+    assert "Loading the search index" not in line
+    assert "Loading the search index" in status_markdown(STATS, "extractive", loading=True)
     assert outlet_choices(STATS) == ["Desert Wire", "Sahel Post"]
 
 

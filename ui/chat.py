@@ -119,7 +119,7 @@ class Chat:
         return stats(self.archive.catalog, self.archive.location)
 
     def status(self) -> str:
-        return status_markdown(self.stats(), backend_status(self.assistant))
+        return status_markdown(self.stats(), backend_status(self.assistant), self.assistant.retriever.loading)
 
     def default_as_of(self) -> tuple[dt.date, str]:
         return default_as_of(self.stats())
@@ -147,7 +147,8 @@ class Chat:
             return Update.of(conversation, sources_panel_html(conversation.sources, pending),
                              messages=asked + ({"role": "assistant", "content": content},))
 
-        yield showing(THINKING, "Searching the archive…")
+        loading = self.assistant.retriever.loading
+        yield showing(THINKING, "Loading the search index, then searching…" if loading else "Searching the archive…")
         notices, text, answer, searched, again = [], "", None, None, ""
         try:
             for event in self.assistant.stream(question, filters=filters, as_of=day, k=self.k,

@@ -117,15 +117,17 @@ def outlet_choices(stats: Mapping) -> list[str]:
     return sorted((s for s in stats["sources"] if s), key=str.casefold)
 
 
-def status_markdown(stats: Mapping, backend: str) -> str:
-    """One line: what the archive holds, and what answers the questions."""
+def status_markdown(stats: Mapping, backend: str, loading: bool = False) -> str:
+    """One line: what the archive holds, and what answers the questions (and, just after start, that the
+    search index is still loading)."""
     if not stats["articles"]:
         archive = "empty (add articles below, or run `newsrag ingest PATH`)"
     else:
         outlets = len(outlet_choices(stats))
         dates = f"{stats['date_min']} … {stats['date_max']}" if stats["date_min"] else "no dates"
         archive = f"{_count(stats['articles'], 'article')} from {_count(outlets, 'outlet')}, {dates}"
-    return f"**Archive:** {archive} · **Answers:** {escape_markdown(backend)}"
+    line = f"**Archive:** {archive} · **Answers:** {escape_markdown(backend)}"
+    return line + (" · **Loading the search index…** (the first answer waits for it)" if loading else "")
 
 
 def as_of_info(why: str) -> str:

@@ -59,6 +59,9 @@ def cmd_serve(args, settings) -> int:
     from ui.app import build_app, launch
 
     archive, assistant = open_assistant(settings)
+    import threading
+
+    threading.Thread(target=assistant.retriever.warm, name="newsrag-warm", daemon=True).start()
     try:
         launch(build_app(settings, archive, assistant), args.host, args.port, args.auth)
     finally:
