@@ -12,7 +12,6 @@ and, when another outlet reported it, of that outlet's central article, unless i
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -24,15 +23,11 @@ from rag.catalog import Catalog
 from rag.filters import Filters
 from rag.records import Citation
 from rag.stories.grouping import group
-from rag.stories.period import period_articles
+from rag.stories.period import is_roundup, period_articles
 from rag.stories.quotes import cite, lead_sentence, overlap
 from rag.stories.records import Digest, Story, StoryArticle
 
 TOP = 10
-# A roundup ("5 things to know for July 11", "What Matters") is a digest of its own, not one story: it is kept
-# out of the clustering (roundups resemble each other more than their stories) and ranked after the stories.
-ROUNDUP = re.compile(r"(\bthings to know\b|\bwhat matters\b|\bmorning (briefing|brief)\b|\bnews quiz\b|"
-                     r"\bweek in review\b|\bthe week in\b|\bon the campaign trail\b|\blive updates\b)", re.I)
 SAME_SENTENCE = 0.6  # a second quote sharing more of its words with the first says it again
 
 
@@ -50,7 +45,7 @@ def stories(articles: Sequence[StoryArticle], groups: Sequence[Sequence[int]]
         story = Story(headline=central[0].meta.title, articles=tuple(a.meta for a in ordered), outlets=outlets,
                       first=days[0] if days else None, last=days[-1] if days else None, days=len(days))
         made.append((story, central))
-    return sorted(made, key=lambda pair: (all(ROUNDUP.search(a.title) for a in pair[0].articles), -pair[0].reach,
+    return sorted(made, key=lambda pair: (all(is_roundup(a.title) for a in pair[0].articles), -pair[0].reach,
                                           -(pair[0].last.toordinal() if pair[0].last else 0), pair[0].headline))
 
 
@@ -87,7 +82,7 @@ def quote(central: Sequence[StoryArticle], first_n: int) -> list[Citation]:
 
 def stories_of(articles: Sequence[StoryArticle]) -> list[tuple[int, ...]]:
     """`group` over the articles that are not roundups; each roundup a story of its own."""
-    roundups = [i for i, a in enumerate(articles) if ROUNDUP.search(a.meta.title)]
+    roundups = [i for i, a in enumerate(articles) if is_roundup(a.meta.title)]
     others = [i for i in range(len(articles)) if i not in set(roundups)]
     grouped = [tuple(others[j] for j in members) for members in group([articles[i] for i in others])]
     return sorted(grouped + [(i,) for i in roundups], key=lambda members: members[0])

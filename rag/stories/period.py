@@ -11,6 +11,7 @@ period only when it has no date bounds.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +26,12 @@ LEAD_CHARS = 1500  # the start of the text: where a news story names who and wha
 # Capitalised mid-sentence but no names of a story.
 CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
                      "june july august september october november december cnn usa today".split())
+
+# A roundup ("5 things to know for July 11", "What Matters") is a digest of its own, not one story: digests
+# keep it out of the clustering (roundups resemble each other more than their stories) and rank it after the
+# stories; timelines leave it out.
+ROUNDUP = re.compile(r"(\bthings to know\b|\bwhat matters\b|\bmorning (briefing|brief)\b|\bnews quiz\b|"
+                     r"\bweek in review\b|\bthe week in\b|\bon the campaign trail\b|\blive updates\b)", re.I)
 
 _COLUMNS = ("a.id, a.title, a.source, a.published, a.day, a.url, a.grp, a.record_id, coalesce(a.copy_of, a.id), "
             "h.title_vector, substr(a.text, 1, ?)")
@@ -68,6 +75,10 @@ def passage_means(catalog: Catalog, holders: Sequence[str], batch: int = 500) ->
 def story_names(text: str) -> frozenset[str]:
     """The names a text uses mid-sentence (people, places, organisations), days and months left out."""
     return frozenset(n for n in mid_sentence_names(text) if n not in CALENDAR and len(n) > 1)
+
+
+def is_roundup(title: str) -> bool:
+    return bool(ROUNDUP.search(title))
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

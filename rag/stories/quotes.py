@@ -19,7 +19,7 @@ from rag.text import sentence_spans, word_count
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a dateline, byline or caption; longer, a run-on list
 LEADING = 6  # sentences of an article's start that may tell its story
 # What a page says about itself, not the news: newsletter pitches, credits, photo captions.
-BOILERPLATE = re.compile(r"\b(newsletter|sign up|subscribe|click here|this (story|article) (appears|was)|"
+BOILERPLATE = re.compile(r"\b(newsletter|sign up|in your inbox|subscribe|click here|this (story|article) (appears|was)|"
                          r"contributed to this|getty images|associated press contributed|follow (him|her|us) on|"
                          r"read more|watch:|photo:|editor'?s note)\b", re.I)
 

@@ -12,8 +12,9 @@ to the seed in meaning (cosine of their vectors) that names what the question na
 the seed, so articles far down the ranked passages are found too. Each day's articles make one entry per
 story group (copies of one report are one entry, "also reported by"), at most `PER_DAY` a day.
 
-A later entry is marked an update when it is a near-copy of an earlier entry's report (the outlet's story
-rewritten: same story group) or when newsrag stored an earlier version of it, and a correction when its
+A later entry is marked an update when it is a near-copy of an earlier entry's report by the same outlet
+(its story rewritten: same story group) or when newsrag stored an earlier version of it (another outlet's
+near-copy is noted as such), and a correction when its
 text says it corrects one ("Correction:", "an earlier version of this story…").
 """
 
@@ -27,7 +28,7 @@ from dataclasses import replace
 
 from rag.evidence import content_terms
 from rag.filters import Filters
-from rag.stories.period import period_articles, story_names
+from rag.stories.period import is_roundup, period_articles, story_names
 from rag.stories.quotes import best_sentence, cite
 from rag.stories.records import CORRECTION, REPORT, UPDATE, StoryArticle, Timeline, TimelineEntry
 
@@ -56,6 +57,8 @@ def members(seed: StoryArticle, candidates: Sequence[StoryArticle], names: froze
     kept = []
     for article in candidates:
         similarity = float(article.vector @ seed.vector) if article.vector.size and seed.vector.size else 0.0
+        if is_roundup(article.meta.title) and article.id != seed.id:
+            continue
         if article.meta.group == seed.meta.group or article.holder == seed.holder:
             kept.append(article)
         elif similarity >= (NAMED_MIN if names else SEED_MIN) and (not names or names & article.names):
@@ -88,9 +91,10 @@ def entries(story: Sequence[StoryArticle], texts: Mapping[str, str], terms: froz
             earlier = seen_groups.get(shown.meta.group)
             if _CORRECTION.search(text):
                 kind, note = CORRECTION, "says it corrects an earlier version"
+            elif earlier is not None and earlier.article.source == shown.meta.source:
+                kind, note = UPDATE, f"a later version of this outlet's {earlier.date} report"
             elif earlier is not None:
-                outlet = earlier.article.source or "no outlet"
-                kind, note = UPDATE, f"a later version of the {earlier.date} report ({outlet})"
+                note = f"much the same text as the {earlier.date} report ({earlier.article.source or 'no outlet'})"
             elif versions.get(shown.id):
                 kind, note = UPDATE, f"updated since first stored ({versions[shown.id]} earlier version(s))"
             citation = cite(shown.meta, text, span, n, [a.meta for a in articles[1:]])
