@@ -7,7 +7,7 @@
 
 The story is found from the question's best passage (hybrid retrieval, as `ask` finds it): its article is
 the seed. Its story is every article, on any date the filters admit, in the seed's story group, or close
-to the seed in meaning (cosine of their vectors) that names what the question names ("Notre-Dame",
+to the seed in meaning and names (`members`) and naming what the question names ("Notre-Dame",
 "Wagner"): candidates come from an exact scan of the passage and headline vectors for the question and for
 the seed, so articles far down the ranked passages are found too. Each day's articles make one entry per
 story group (copies of one report are one entry, "also reported by"), at most `PER_DAY` a day.
@@ -26,14 +26,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from rag.evidence import content_terms
 from rag.filters import Filters
+from rag.stories.grouping import NAMES_WEIGHT
 from rag.stories.period import is_roundup, period_articles, story_names
 from rag.stories.quotes import best_sentence, cite
 from rag.stories.records import CORRECTION, REPORT, UPDATE, StoryArticle, Timeline, TimelineEntry
 
-SEED_MIN = 0.62  # cosine to the seed's vector: the same story
-NAMED_MIN = 0.45  # ... enough when the article also names what the question names
+STORY_MIN = 0.50  # cosine + NAMES_WEIGHT * names shared: looser than a digest's stories (0.60), as a story drifts
 CANDIDATES = 400  # passages and headlines scanned for each of the question and the seed
 PER_DAY = 3
 _CUES = re.compile(
@@ -51,19 +53,40 @@ def topic(question: str) -> str:
     return stripped or question.strip()
 
 
-def members(seed: StoryArticle, candidates: Sequence[StoryArticle], names: frozenset[str]) -> list[StoryArticle]:
-    """The candidates that are the seed's story: its story group or passages, or close to it in meaning and,
-    when the question names something (`names`), naming it too."""
-    kept = []
-    for article in candidates:
-        similarity = float(article.vector @ seed.vector) if article.vector.size and seed.vector.size else 0.0
-        if is_roundup(article.meta.title) and article.id != seed.id:
-            continue
-        if article.meta.group == seed.meta.group or article.holder == seed.holder:
-            kept.append(article)
-        elif similarity >= (NAMED_MIN if names else SEED_MIN) and (not names or names & article.names):
-            kept.append(article)
-    return kept
+def members(seed: StoryArticle, candidates: Sequence[StoryArticle], named: Sequence[str] = ()) -> list[StoryArticle]:
+    """The candidates that are the seed's story: its story group or passages, or close enough to it — cosine
+    of their vectors plus `NAMES_WEIGHT` times the share of names they have in common, as stories are grouped
+    (`rag.stories.grouping`), at least `STORY_MIN` — to the seed or to the centre of what the first pass
+    found (a story drifts: the endorsements that end a primary race share less with its first results). An
+    article that mentions none of `named` (what the question names) is not the story."""
+    eligible = [a for a in candidates if a.id == seed.id or not is_roundup(a.meta.title)]
+    eligible = [a for a in eligible if _same_group(a, seed) or not named or any(n in _plain(a) for n in named)]
+    first = [a for a in eligible if _same_group(a, seed) or _closeness(a, seed.vector, seed.names) >= STORY_MIN]
+    centre = np.mean([a.vector for a in first if a.vector.size] or [seed.vector], axis=0)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    return [a for a in eligible if a in first or _closeness(a, centre, seed.names) >= STORY_MIN]
+
+
+def _same_group(article: StoryArticle, seed: StoryArticle) -> bool:
+    return article.meta.group == seed.meta.group or article.holder == seed.holder
+
+
+def _closeness(article: StoryArticle, vector: np.ndarray, names: frozenset[str]) -> float:
+    if not article.vector.size or not vector.size:
+        return 0.0
+    shared = len(article.names & names) / max(1, min(len(article.names), len(names)))
+    return float(article.vector @ vector) + NAMES_WEIGHT * shared
+
+
+def _plain(article: StoryArticle) -> str:
+    """Headline and lead, lowercased, hyphens as spaces: where the question's names are looked for."""
+    return f"{article.meta.title} {article.lead}".casefold().replace("-", " ")
+
+
+def question_names(about: str) -> tuple[str, ...]:
+    """What the question names, as `_plain` writes it; words of two letters ("US", "UK") left out, as an
+    article writes them out as often ("United States")."""
+    return tuple(sorted(n.replace("-", " ") for n in story_names(f"x {about}") if len(n) > 2))
 
 
 def entries(story: Sequence[StoryArticle], texts: Mapping[str, str], terms: frozenset[str],
@@ -129,8 +152,7 @@ def build_timeline(retriever, question: str, filters: Filters = Filters(), as_of
     found |= {r[0] for r in grouped}
     holders = sorted(_holders(catalog, found))
     candidates = period_articles(catalog, filters, holders) if holders else []
-    names = story_names(f"x {about}")  # a leading word, so the question's first word is read mid-sentence
-    story = members(seed, candidates, names)
+    story = members(seed, candidates, question_names(about))
     relevance = {a.id: float(a.vector @ vector) for a in story if a.vector.size}
     ids = [a.id for a in story]
     texts = dict(_texts(catalog, ids))
