@@ -113,7 +113,7 @@ def timeline_text(timeline) -> str:
     for e in timeline.entries:
         mark = {"update": " [update]", "correction": " [correction]"}.get(e.kind, "")
         lines.append("")
-        lines.append(f"{e.date}  {e.article.title} — {e.article.source or 'no outlet'}{mark}")
+        lines.append(f"{e.date or 'undated'}  {e.article.title} — {e.article.source or 'no outlet'}{mark}")
         lines.append(f"   “{e.sentence}” [{e.citation.n}]")
         if e.note:
             lines.append(f"   ({e.note})")

@@ -68,7 +68,7 @@ def wikinews_id(article_id: str) -> str:
     return article_id.rsplit("/", 1)[-1]
 
 
-def test_the_digest_of_the_sample_is_its_one_story_quoted_from_it(tmp_path):
+def test_the_sample_s_digest_and_timeline_are_its_one_story_quoted_from_it(tmp_path):
     env = {**os.environ, "NEWSRAG_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
     newsrag(env, "ingest", str(SAMPLES))
     digest = json.loads(newsrag(env, "digest", "--json").stdout)
@@ -79,6 +79,10 @@ def test_the_digest_of_the_sample_is_its_one_story_quoted_from_it(tmp_path):
     assert_quotes_are_stored_text(env, story["citations"])
     text = newsrag(env, "digest").stdout
     assert "1. Wagner Group Exits Mali" in text and "“" in text
+    timeline = json.loads(newsrag(env, "timeline", "timeline of the Wagner withdrawal", "--json").stdout)
+    [entry] = timeline["entries"]
+    assert entry["date"] is None and entry["title"].startswith("Wagner Group Exits Mali")  # undated, still listed
+    assert_quotes_are_stored_text(env, [entry["citation"]])
 
 
 def test_a_month_s_digest_puts_the_primaries_first_as_one_story_with_both_outlets(wikinews_env):

@@ -81,7 +81,7 @@ class TimelineEntry:
     """One day's development of a story: the article reporting it, its cited sentence, and whether it
     updates or corrects an earlier entry (`kind`, with `note` saying how)."""
 
-    date: dt.date
+    date: dt.date | None  # None: an undated report, listed last
     article: ArticleMeta
     sentence: str
     citation: Citation
@@ -91,7 +91,7 @@ class TimelineEntry:
 
     def to_json(self) -> dict:
         a = self.article
-        return {"date": self.date.isoformat(), "article_id": a.id, "title": a.title, "source": a.source,
+        return {"date": _iso(self.date), "article_id": a.id, "title": a.title, "source": a.source,
                 "url": a.url, "sentence": self.sentence, "citation": self.citation.to_json(), "kind": self.kind,
                 "note": self.note, "also_reported_by": [m.id for m in self.also_reported_by]}
 

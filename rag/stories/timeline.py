@@ -35,6 +35,7 @@ from rag.stories.period import is_roundup, period_articles, story_names
 from rag.stories.quotes import best_sentence, cite
 from rag.stories.records import CORRECTION, REPORT, UPDATE, StoryArticle, Timeline, TimelineEntry
 
+QUESTION_MIN = 0.40  # cosine of an article's vector to the question's
 STORY_MIN = 0.50  # cosine + NAMES_WEIGHT * names shared: looser than a digest's stories (0.60), as a story drifts
 CANDIDATES = 400  # passages and headlines scanned for each of the question and the seed
 PER_DAY = 3
@@ -53,14 +54,19 @@ def topic(question: str) -> str:
     return stripped or question.strip()
 
 
-def members(seed: StoryArticle, candidates: Sequence[StoryArticle], named: Sequence[str] = ()) -> list[StoryArticle]:
+def members(seed: StoryArticle, candidates: Sequence[StoryArticle], named: Sequence[str] = (),
+            question: np.ndarray | None = None) -> list[StoryArticle]:
     """The candidates that are the seed's story: its story group or passages, or close enough to it — cosine
     of their vectors plus `NAMES_WEIGHT` times the share of names they have in common, as stories are grouped
     (`rag.stories.grouping`), at least `STORY_MIN` — to the seed or to the centre of what the first pass
     found (a story drifts: the endorsements that end a primary race share less with its first results). An
-    article that mentions none of `named` (what the question names) is not the story."""
+    article that mentions none of `named` (what the question names), or whose vector is less than
+    `QUESTION_MIN` from the `question`'s, is not the story: "the border wall emergency" is not every report
+    on President Trump that its seed shares names with."""
     eligible = [a for a in candidates if a.id == seed.id or not is_roundup(a.meta.title)]
     eligible = [a for a in eligible if _same_group(a, seed) or not named or any(n in _plain(a) for n in named)]
+    if question is not None:
+        eligible = [a for a in eligible if _same_group(a, seed) or float(a.vector @ question) >= QUESTION_MIN]
     first = [a for a in eligible if _same_group(a, seed) or _closeness(a, seed.vector, seed.names) >= STORY_MIN]
     centre = np.mean([a.vector for a in first if a.vector.size] or [seed.vector], axis=0)
     centre = centre / (np.linalg.norm(centre) or 1.0)
@@ -93,15 +99,15 @@ def entries(story: Sequence[StoryArticle], texts: Mapping[str, str], terms: froz
             relevance: Mapping[str, float], versions: Mapping[str, int] = {}) -> list[TimelineEntry]:  # noqa: B006
     """One entry per day and story group, in date order (the most relevant report of each shown, the rest
     "also reported by"), each quoting the sentence of its first ones that shares most with `terms` and its own
-    headline; later reports of an earlier entry's group, and corrections, marked."""
-    by_day: dict[dt.date, dict[str, list[StoryArticle]]] = {}
+    headline; later reports of an earlier entry's group, and corrections, marked. Undated reports come last,
+one entry per story group."""
+    by_day: dict[dt.date | None, dict[str, list[StoryArticle]]] = {}
     for article in story:
-        if article.day is not None:
-            by_day.setdefault(article.day, {}).setdefault(article.meta.group, []).append(article)
+        by_day.setdefault(article.day, {}).setdefault(article.meta.group, []).append(article)
     made: list[TimelineEntry] = []
     seen_groups: dict[str, TimelineEntry] = {}
     n = 1
-    for day in sorted(by_day):
+    for day in sorted(by_day, key=lambda d: (d is None, d or dt.date.min)):  # undated reports last
         groups = sorted(by_day[day].values(), key=lambda g: -max(relevance.get(a.id, 0.0) for a in g))
         for articles in groups[:PER_DAY]:
             articles = sorted(articles, key=lambda a: (-relevance.get(a.id, 0.0), a.id))
@@ -115,9 +121,10 @@ def entries(story: Sequence[StoryArticle], texts: Mapping[str, str], terms: froz
             if _CORRECTION.search(text):
                 kind, note = CORRECTION, "says it corrects an earlier version"
             elif earlier is not None and earlier.article.source == shown.meta.source:
-                kind, note = UPDATE, f"a later version of this outlet's {earlier.date} report"
+                kind, note = UPDATE, f"a later version of this outlet's {earlier.date or 'undated'} report"
             elif earlier is not None:
-                note = f"much the same text as the {earlier.date} report ({earlier.article.source or 'no outlet'})"
+                outlet = earlier.article.source or "no outlet"
+                note = f"much the same text as the {earlier.date or 'undated'} report ({outlet})"
             elif versions.get(shown.id):
                 kind, note = UPDATE, f"updated since first stored ({versions[shown.id]} earlier version(s))"
             citation = cite(shown.meta, text, span, n, [a.meta for a in articles[1:]])
@@ -152,7 +159,7 @@ def build_timeline(retriever, question: str, filters: Filters = Filters(), as_of
     found |= {r[0] for r in grouped}
     holders = sorted(_holders(catalog, found))
     candidates = period_articles(catalog, filters, holders) if holders else []
-    story = members(seed, candidates, question_names(about))
+    story = members(seed, candidates, question_names(about), vector)
     relevance = {a.id: float(a.vector @ vector) for a in story if a.vector.size}
     ids = [a.id for a in story]
     texts = dict(_texts(catalog, ids))
@@ -163,7 +170,7 @@ def build_timeline(retriever, question: str, filters: Filters = Filters(), as_of
     for a in story:
         if a.day:
             per_day[(a.day.isoformat(), a.meta.source)] = per_day.get((a.day.isoformat(), a.meta.source), 0) + 1
-    notice = "" if made else "The articles of this story are undated: there is no timeline to draw."
+    notice = "" if made else "No report of this story has a sentence to quote."
     return replace(base, entries=tuple(made), per_day=tuple((d, s, c) for (d, s), c in sorted(per_day.items())),
                    notice=notice, timings={"total_ms": round((time.perf_counter() - started) * 1000, 2)})
 
