@@ -209,12 +209,12 @@ class Chat:
         if kind == "digest":
             result, line = self.digest(question, filters, day)
             body, citations = digest_markdown(result, turn), [c for s in result.stories for c in s.citations]
-            chart = chart_svg(result.per_day, "Articles per day, by outlet")
+            chart = chart_svg(result.per_day, "Articles per {unit}, by outlet")
             text = digest_text(result)
         else:
             result = build_timeline(self.assistant.retriever, question, filters, day)
             body, citations = timeline_markdown(result, turn), [e.citation for e in result.entries]
-            chart = chart_svg(result.per_day, "This story's articles per day, by outlet")
+            chart = chart_svg(result.per_day, "This story's articles per {unit}, by outlet")
             line = Searched(result.since, result.until, filters.sources, day).line()
             text = timeline_text(result)
         articles = {c.article_id: get_article(self.archive.catalog, c.article_id) for c in citations}

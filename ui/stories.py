@@ -3,7 +3,7 @@ and a chart of articles per day coloured by outlet, drawn here as inline SVG (no
 
     digest_markdown(digest, turn)      "**1. Headline** — 4 articles, CNN, USA TODAY, 2022-07-09 … 07-14" + quotes [n]
     timeline_markdown(timeline, turn)  one line a day: date, headline, outlet, the quoted sentence [n], update marks
-    chart_svg(per_day, title)          stacked bars: articles per day, one colour per outlet, with a legend
+    chart_svg(per_day, title)          stacked bars: articles per day (week, month), one colour per outlet, a legend
     stories_sources_html(turn, question, citations, articles, line, chart)  the panel's section for one turn
 """
 
@@ -51,7 +51,7 @@ def timeline_markdown(timeline, turn: int) -> str:
         mark = f" · _{KIND_MARKS[e.kind]}_" if e.kind in KIND_MARKS else ""
         note = f" ({escape_markdown(e.note)})" if e.note else ""
         outlet = escape_markdown(e.article.source or "no outlet")
-        items.append(f"- **{e.date}** — {escape_markdown(e.article.title)} · {outlet}{mark}{note}"
+        items.append(f"- **{e.date or 'undated'}** — {escape_markdown(e.article.title)} · {outlet}{mark}{note}"
                      f"<br>“{escape_markdown(e.sentence)}” {marker_links([e.citation.n], turn)}")
     return head + "\n\n" + "\n".join(items)
 
@@ -65,29 +65,41 @@ def outlet_colours(per_day: Sequence[tuple[str, str, int]]) -> dict[str, str]:
     return {o: PALETTE[i] if i < len(PALETTE) else OTHER for i, o in enumerate(ranked)}
 
 
+def bin_days(span_days: int) -> tuple[int, str]:
+    """Days per bar, and its name: a day up to two months, a week up to a year and a half, else 30 days."""
+    if span_days <= 62:
+        return 1, "day"
+    return (7, "week") if span_days <= 550 else (30, "month")
+
+
 def chart_svg(per_day: Sequence[tuple[str, str, int]], title: str, width: int = 440, height: int = 170) -> str:
-    """Articles per day as stacked bars, one colour per outlet, every day of the span on the axis."""
+    """Articles per day (or week, or month, for a long span) as stacked bars, one colour per outlet, every
+    day of the span on the axis; `title` may say "{unit}", replaced by "day", "week" or "month"."""
     if not per_day:
         return ""
     days = [dt.date.fromisoformat(d) for d, _, _ in per_day]
     first, last = min(days), max(days)
-    span = (last - first).days + 1
-    counts: dict[dt.date, list[tuple[str, int]]] = {}
+    size, unit = bin_days((last - first).days + 1)
+    title = title.replace("{unit}", unit)
+    span = ((last - first).days // size) + 1
+    counts: dict[dt.date, dict[str, int]] = {}
     for day, outlet, count in per_day:
-        counts.setdefault(dt.date.fromisoformat(day), []).append((outlet, count))
+        start = first + dt.timedelta(days=(dt.date.fromisoformat(day) - first).days // size * size)
+        counts.setdefault(start, {})[outlet] = counts.get(start, {}).get(outlet, 0) + count
     colours = outlet_colours(per_day)
-    top = max(sum(c for _, c in v) for v in counts.values())
+    top = max(sum(v.values()) for v in counts.values())
     left, bottom, plot_top = 28, height - 34, 22
     plot_w, plot_h = width - left - 8, bottom - plot_top
     bar = plot_w / span
     shapes = []
     for day, stacked in counts.items():
-        x = left + (day - first).days * bar
+        x = left + (day - first).days // size * bar
         y = bottom
-        for outlet, count in sorted(stacked, key=lambda oc: list(colours).index(oc[0])):
+        for outlet, count in sorted(stacked.items(), key=lambda oc: list(colours).index(oc[0])):
             h = plot_h * count / top
             y -= h
-            label = html.escape(f"{day}: {count} from {outlet or 'no outlet'}", quote=True)
+            when = str(day) if size == 1 else f"{unit} of {day}"
+            label = html.escape(f"{when}: {count} from {outlet or 'no outlet'}", quote=True)
             shapes.append(f'<rect x="{x + bar * 0.1:.1f}" y="{y:.1f}" width="{max(bar * 0.8, 1):.1f}" '
                           f'height="{h:.1f}" fill="{colours[outlet]}"><title>{label}</title></rect>')
     axis = (f'<line x1="{left}" y1="{bottom}" x2="{width - 8}" y2="{bottom}" stroke="currentColor" stroke-width="0.5"/>'
