@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -37,9 +38,11 @@ _COLUMNS = ("a.id, a.title, a.source, a.published, a.day, a.url, a.grp, a.record
             "h.title_vector, substr(a.text, 1, ?)")
 
 
-def period_articles(catalog: Catalog, filters: Filters, holders: Sequence[str] | None = None) -> list[StoryArticle]:
+def period_articles(catalog: Catalog, filters: Filters, holders: Sequence[str] | None = None,
+                    names: bool = True) -> list[StoryArticle]:
     """The articles the filters admit, oldest first (undated first), each with its vector and names; with
-    `holders`, only those articles and their exact copies."""
+    `holders`, only those articles and their exact copies; with `names` False, no names yet (`with_names`
+    adds them: reading them is most of the cost)."""
     where, params = filters.sql("a")
     if holders is not None:
         where += f" AND coalesce(a.copy_of, a.id) IN ({','.join('?' * len(holders))})"
@@ -55,7 +58,7 @@ def period_articles(catalog: Catalog, filters: Filters, holders: Sequence[str] |
         parts = [v for v in (_vector(title_vector), passages.get(holder)) if v is not None]
         vector = unit(np.sum(parts, axis=0)) if parts else np.zeros(0, dtype=np.float32)
         found.append(StoryArticle(meta=meta, day=dt.date.fromordinal(day) if day else None, holder=holder,
-                                  vector=vector, names=story_names(f"{title}.\n{lead}"), lead=lead))
+                                  vector=vector, names=_names(title, lead) if names else frozenset(), lead=lead))
     return found
 
 
@@ -70,6 +73,14 @@ def passage_means(catalog: Catalog, holders: Sequence[str], batch: int = 500) ->
             vector = np.frombuffer(blob, dtype=np.float32)
             sums[article_id] = sums[article_id] + vector if article_id in sums else vector.copy()
     return {k: unit(v) for k, v in sums.items()}
+
+
+def with_names(article: StoryArticle) -> StoryArticle:
+    return replace(article, names=_names(article.meta.title, article.lead))
+
+
+def _names(title: str, lead: str) -> frozenset[str]:
+    return story_names(f"{title}.\n{lead}")
 
 
 def story_names(text: str) -> frozenset[str]:

@@ -18,6 +18,7 @@ from rag.text import sentence_spans, word_count
 
 MIN_WORDS, MAX_WORDS = 8, 70  # shorter is a dateline, byline or caption; longer, a run-on list
 LEADING = 6  # sentences of an article's start that may tell its story
+SCANNED = 4000  # characters of an article's start where they are looked for
 # What a page says about itself, not the news: newsletter pitches, credits, photo captions.
 BOILERPLATE = re.compile(r"\b(newsletter|sign up|in your inbox|subscribe|click here|this (story|article) (appears|was)|"
                          r"contributed to this|getty images|associated press contributed|follow (him|her|us) on|"
@@ -28,7 +29,10 @@ def reporting_sentences(text: str, limit: int = LEADING) -> list[tuple[int, int]
     """The first `limit` sentences of `text` that assert something and read as a sentence; a sentence
     cut off by the end of `text` (a lead of a longer article) is left out."""
     found = []
-    for start, end in sentence_spans(text):
+    head = text[:SCANNED]  # the start of the text: offsets are the text's
+    for start, end in sentence_spans(head):
+        if end == len(head) and len(text) > len(head):
+            break
         sentence = text[start:end]
         if not MIN_WORDS <= word_count(sentence) <= MAX_WORDS or not is_claim(sentence) or BOILERPLATE.search(sentence):
             continue

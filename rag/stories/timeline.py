@@ -31,7 +31,7 @@ import numpy as np
 from rag.evidence import content_terms
 from rag.filters import Filters
 from rag.stories.grouping import NAMES_WEIGHT
-from rag.stories.period import is_roundup, period_articles, story_names
+from rag.stories.period import is_roundup, period_articles, story_names, with_names
 from rag.stories.quotes import best_sentence, cite
 from rag.stories.records import CORRECTION, REPORT, UPDATE, StoryArticle, Timeline, TimelineEntry
 
@@ -67,6 +67,7 @@ def members(seed: StoryArticle, candidates: Sequence[StoryArticle], named: Seque
     eligible = [a for a in eligible if _same_group(a, seed) or not named or any(n in _plain(a) for n in named)]
     if question is not None:
         eligible = [a for a in eligible if _same_group(a, seed) or float(a.vector @ question) >= QUESTION_MIN]
+    eligible = [a if a.names else with_names(a) for a in eligible]
     first = [a for a in eligible if _same_group(a, seed) or _closeness(a, seed.vector, seed.names) >= STORY_MIN]
     centre = np.mean([a.vector for a in first if a.vector.size] or [seed.vector], axis=0)
     centre = centre / (np.linalg.norm(centre) or 1.0)
@@ -158,7 +159,7 @@ def build_timeline(retriever, question: str, filters: Filters = Filters(), as_of
     grouped = catalog.query("SELECT coalesce(copy_of, id) FROM articles WHERE grp = ?", (seed.meta.group,))
     found |= {r[0] for r in grouped}
     holders = sorted(_holders(catalog, found))
-    candidates = period_articles(catalog, filters, holders) if holders else []
+    candidates = period_articles(catalog, filters, holders, names=False) if holders else []
     story = members(seed, candidates, question_names(about), vector)
     relevance = {a.id: float(a.vector @ vector) for a in story if a.vector.size}
     ids = [a.id for a in story]
