@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 from rag.errors import InputError
-from rag.settings import Settings
+from rag.settings import BACKENDS, Settings
 
 
 def add_commands(commands, iso_date) -> None:
@@ -17,6 +18,8 @@ def add_commands(commands, iso_date) -> None:
                         help="the day the digest is asked on (default today, or the archive's last day before it)")
     digest.add_argument("--source", action="append", default=[], help="only this outlet (repeatable)")
     digest.add_argument("--top", type=int, default=10, help="stories to show (default 10)")
+    digest.add_argument("--backend", choices=BACKENDS,
+                        help="ollama: a one-sentence summary per story, checked; extractive: quotes (default: auto)")
     digest.add_argument("--json", action="store_true")
     digest.set_defaults(run=cmd_digest)
 
@@ -55,11 +58,34 @@ def cmd_digest(args, settings: Settings) -> int:
         raise InputError("no articles indexed yet: run `newsrag ingest PATH`")
     filters = digest_filters(archive.catalog, args.since, args.until, args.as_of, args.source)
     digest = build_digest(archive.catalog, filters, args.top)
+    digest = summarised(digest, archive, settings, args.backend or settings.backend)
+    if digest.notice and not args.json:
+        print(f"note: {digest.notice}", file=sys.stderr)
     if args.json:
         print(json.dumps(digest.to_json()))
         return 0
     print(digest_text(digest))
     return 0
+
+
+def summarised(digest, archive, settings: Settings, backend: str):
+    """`digest` with the Ollama model's checked one-sentence summaries when `backend` allows it (see
+    `rag.stories.summaries.choose`); as it was, with a notice, when Ollama cannot answer."""
+    from dataclasses import replace
+
+    from rag.ollama_backend import OllamaGenerator
+    from rag.stories.summaries import choose, with_summaries
+
+    if backend == "extractive" or not digest.stories:
+        return digest
+    ollama = OllamaGenerator(settings.ollama_host, settings.model, settings.timeout, settings.num_ctx)
+    generator, notice = choose(ollama, backend)
+    if generator is None:
+        return replace(digest, notice=notice)
+    from rag.verify import Verifier
+
+    archive.check_model()
+    return with_summaries(digest, archive.catalog, generator, Verifier(archive.embedder))
 
 
 def digest_text(digest) -> str:
@@ -74,8 +100,13 @@ def digest_text(digest) -> str:
         lines.append("")
         lines.append(f"{rank}. {story.headline}")
         lines.append(f"   {len(story.articles)} article{'s' * (len(story.articles) != 1)}, {outlets}, {dates}")
-        for c in story.citations:
-            lines.append(f"   “{c.quote}” [{c.n}]")
+        if story.summary_by != "extractive":
+            lines.append(f"   {story.summary}   — summarised by {story.summary_by}, checked: supported")
+        else:
+            for c in story.citations:
+                lines.append(f"   “{c.quote}” [{c.n}]")
+        if story.summary_note:
+            lines.append(f"   ({story.summary_note})")
         for c in story.citations:
             lines.append(f"   [{c.n}] {c.title} — {c.source or 'no outlet'}, {c.published or 'undated'}"
                          f"{'  ' + c.url if c.url else ''} (article {c.article_id}, characters {c.start}–{c.end})")

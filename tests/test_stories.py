@@ -153,3 +153,27 @@ def test_grouping_keeps_copies_together_and_two_events_apart():
     articles = [article(0, fire, names={"paris"}), article(1, vote), article(2, fire, names={"paris"}),
                 article(3, odd / np.linalg.norm(odd), grp="a1"), article(4, vote)]
     assert sorted(group(articles)) == [(0, 2), (1, 3, 4)]  # a3 is a1's near-copy whatever its vector says
+
+
+def test_with_ollama_each_story_gets_one_checked_sentence_and_an_unsupported_one_is_not_shown(wikinews_env):
+    from tests.ollama_standin import OllamaStandin
+
+    with OllamaStandin(models=["llama3.2:latest"]) as server:
+        env = {**wikinews_env, "OLLAMA_HOST": server.url, "NEWSRAG_MODEL": "llama3.2"}
+        args = ("digest", "--since", "2020-03-01", "--until", "2020-03-31", "--top", "3", "--backend", "ollama",
+                "--json")
+        digest = json.loads(newsrag(env, *args).stdout)
+        assert all(s["summary_by"] == "ollama:llama3.2" and not s["summary_note"] for s in digest["stories"])
+        numbers = [c["n"] for s in digest["stories"] for c in s["citations"]]
+        assert numbers == list(range(1, len(numbers) + 1))  # numbered through the digest
+        for story in digest["stories"]:
+            assert story["citations"] and all(f"[{c['n']}]" in story["summary"] for c in story["citations"])
+            assert all(c["supported"] and c["article_id"] in story["articles"] for c in story["citations"])
+        assert_quotes_are_stored_text(env, [c for s in digest["stories"] for c in s["citations"]])
+
+        server.mode = "unsupported"  # the model adds "The ceasefire was signed by both presidents in Geneva."
+        digest = json.loads(newsrag(env, *args).stdout)
+        for story in digest["stories"]:
+            assert story["summary_by"] == "extractive" and "Geneva" not in story["summary"]
+            assert "not supported" in story["summary_note"] and "Geneva" in story["summary_note"]
+            assert story["summary"].startswith(story["citations"][0]["quote"])

@@ -23,6 +23,7 @@ from rag.errors import BackendError, InputError, NewsragError
 from rag.filters import Filters
 from rag.records import date_span, read_partial_iso
 from rag.stories import build_digest, build_timeline, digest_period, wants
+from rag.stories.summaries import choose, with_summaries
 from rag.when.searched import Searched, unread
 from ui.render import (
     EMPTY_ARCHIVE,
@@ -206,8 +207,12 @@ class Chat:
                turn: int) -> Update:
         """A digest ("what happened last week?") or a timeline ("how did … develop?") as the reply: a list in
         the chat, its chart and cited sources in the panel."""
+        notices = conversation.notices
         if kind == "digest":
             result, line = self.digest(question, filters, day)
+            if result.notice:  # once a conversation, as answers' notices
+                result, notices = replace(result, notice="" if result.notice in notices else result.notice), \
+                    notices | {result.notice}
             body, citations = digest_markdown(result, turn), [c for s in result.stories for c in s.citations]
             chart = chart_svg(result.per_day, "Articles per {unit}, by outlet")
             text = digest_text(result)
@@ -222,7 +227,7 @@ class Chat:
             messages=asked + ({"role": "assistant", "content": body},),
             history=conversation.history + ((question, text),),
             sources=conversation.sources + (stories_sources_html(turn, question, citations, articles, line, chart),),
-            notices=conversation.notices)
+            notices=notices)
         return Update.of(done, status=self.status())
 
     def digest(self, question: str, filters: Filters, day: dt.date, top: int = TOP_STORIES):
@@ -233,8 +238,15 @@ class Chat:
             since, until, phrase = digest_period(question, day, self.archive.catalog, self.stats()["sources"])
         elif until is None:
             until = day
-        result = build_digest(self.archive.catalog, replace(filters, since=since, until=until), top)
+        result = self._summarised(build_digest(self.archive.catalog, replace(filters, since=since, until=until), top))
         return result, Searched(since, until, filters.sources, day, phrase).line()
+
+    def _summarised(self, digest):
+        """The digest with the Ollama model's checked summaries when the assistant answers with Ollama."""
+        generator, notice = choose(self.assistant.ollama, self.assistant.backend)
+        if generator is None or not digest.stories:
+            return replace(digest, notice=notice)
+        return with_summaries(digest, self.archive.catalog, generator, self.assistant.verifier)
 
     def digest_json(self, since: str | None = None, until: str | None = None, as_of: str | None = None,
                     sources: Sequence[str] | None = None, top: int = TOP_STORIES) -> dict:
@@ -247,7 +259,7 @@ class Chat:
             raise InputError("top must be at least 1")
         chosen = digest_filters(self.archive.catalog, filters.since, filters.until,
                                 day or (self.default_as_of()[0] if filters.since else None), filters.sources)
-        return build_digest(self.archive.catalog, chosen, int(top or TOP_STORIES)).to_json()
+        return self._summarised(build_digest(self.archive.catalog, chosen, int(top or TOP_STORIES))).to_json()
 
     def timeline_json(self, question: str, since: str | None = None, until: str | None = None,
                       as_of: str | None = None, sources: Sequence[str] | None = None) -> dict:

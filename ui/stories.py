@@ -13,7 +13,7 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 
-from ui.render import escape_markdown, marker_links
+from ui.render import escape_markdown, linked_markdown, marker_links, notice_markdown
 from ui.sources import turn_sources_html
 
 # Colour-blind-safe (Okabe–Ito), then greys for the rest.
@@ -37,9 +37,16 @@ def digest_markdown(digest, turn: int) -> str:
         count = len(story.articles)
         line = (f"{rank}. **{escape_markdown(story.headline)}** — {count} article{'s' * (count != 1)}, "
                 f"{escape_markdown(outlets)}, {_dates(story.first, story.last)}")
-        quotes = " ".join(f"“{escape_markdown(c.quote)}” {marker_links([c.n], turn)}" for c in story.citations)
+        if story.summary_by != "extractive":
+            by = escape_markdown(story.summary_by)
+            quotes = f"{linked_markdown(story.summary, turn)} <small>(summarised by {by})</small>"
+        else:
+            quotes = " ".join(f"“{escape_markdown(c.quote)}” {marker_links([c.n], turn)}" for c in story.citations)
+        if story.summary_note:
+            quotes += f" <small>({escape_markdown(story.summary_note)})</small>"
         items.append(line + (f"<br>{quotes}" if quotes else ""))
-    return head + "\n\n" + "\n".join(items)
+    notice = notice_markdown(digest.notice) + "\n\n" if digest.notice else ""
+    return notice + head + "\n\n" + "\n".join(items)
 
 
 def timeline_markdown(timeline, turn: int) -> str:

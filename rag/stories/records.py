@@ -45,7 +45,9 @@ class Story:
     last: dt.date | None
     days: int
     citations: tuple[Citation, ...] = ()
-    summary: str = ""  # the quoted sentences, in order, each followed by its [n]
+    summary: str = ""  # the quoted sentences, in order, each followed by its [n]; or the model's sentence
+    summary_by: str = "extractive"  # or the model's name ("ollama:llama3.2"), when it wrote the summary
+    summary_note: str = ""  # why the model's summary was not used, when it was not
 
     @property
     def reach(self) -> int:
@@ -55,6 +57,7 @@ class Story:
     def to_json(self) -> dict:
         return {"headline": self.headline, "articles": [a.id for a in self.articles], "outlets": list(self.outlets),
                 "first": _iso(self.first), "last": _iso(self.last), "summary": self.summary,
+                "summary_by": self.summary_by, "summary_note": self.summary_note,
                 "citations": [c.to_json() for c in self.citations]}
 
 
@@ -67,10 +70,12 @@ class Digest:
     total_stories: int = 0  # stories found, before the top N were kept
     per_day: tuple[tuple[str, str, int], ...] = ()  # (day, outlet, articles), for the chart
     timings: dict = field(default_factory=dict)
+    notice: str = ""  # why the model wrote no summaries, when it was asked and failed
 
     def to_json(self) -> dict:
         return {"since": _iso(self.since), "until": _iso(self.until), "stories": [s.to_json() for s in self.stories],
-                "articles": self.articles, "total_stories": self.total_stories, "timings": dict(self.timings)}
+                "articles": self.articles, "total_stories": self.total_stories, "notice": self.notice,
+                "timings": dict(self.timings)}
 
 
 UPDATE, CORRECTION, REPORT = "update", "correction", "report"
