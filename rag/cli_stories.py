@@ -36,14 +36,14 @@ def add_commands(commands, iso_date) -> None:
 def digest_filters(catalog, since, until, as_of, sources):
     """The period a digest covers: the dates given, else the 7 days up to the as-of day."""
     from rag.filters import Filters
-    from rag.stories import default_period
+    from rag.stories import default_day, default_period
 
     if since and until and since > until:
         raise InputError(f"--since ({since}) is after --until ({until})")
     if since is None and until is None:
         since, until = default_period(catalog, as_of)
     elif until is None:
-        until = as_of
+        until = as_of or default_day(catalog)
     return Filters(since=since, until=until, sources=tuple(sources))
 
 

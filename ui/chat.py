@@ -257,8 +257,7 @@ class Chat:
         day = parse_day(_text(as_of), "“as_of”")
         if top is not None and int(top) < 1:
             raise InputError("top must be at least 1")
-        chosen = digest_filters(self.archive.catalog, filters.since, filters.until,
-                                day or (self.default_as_of()[0] if filters.since else None), filters.sources)
+        chosen = digest_filters(self.archive.catalog, filters.since, filters.until, day, filters.sources)
         return self._summarised(build_digest(self.archive.catalog, chosen, int(top or TOP_STORIES))).to_json()
 
     def timeline_json(self, question: str, since: str | None = None, until: str | None = None,

@@ -10,10 +10,10 @@
 A digest reads only the catalog (no model is loaded); a timeline finds its story with the retriever.
 """
 
-from rag.stories.asking import default_period, digest_period, wants
+from rag.stories.asking import default_day, default_period, digest_period, wants
 from rag.stories.digest import build_digest
 from rag.stories.records import Digest, Story, Timeline, TimelineEntry
 from rag.stories.timeline import build_timeline
 
-__all__ = ["Digest", "Story", "Timeline", "TimelineEntry", "build_digest", "build_timeline", "default_period",
-           "digest_period", "wants"]
+__all__ = ["Digest", "Story", "Timeline", "TimelineEntry", "build_digest", "build_timeline", "default_day",
+           "default_period", "digest_period", "wants"]

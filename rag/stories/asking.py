@@ -50,14 +50,19 @@ def _without_period(question: str, as_of: dt.date, outlets) -> str:
     return question
 
 
-def default_period(catalog: Catalog, as_of: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
-    """The last seven days up to `as_of` (default: today, or the archive's last day when it ends before
-    today); (None, None) for an archive with no dated article: then a digest covers everything."""
+def default_day(catalog: Catalog) -> dt.date:
+    """The day a digest is asked on unless the user says: today, or the archive's last day when it ends
+    before today (as the window's As-of field)."""
     last = catalog.query("SELECT max(coalesce(day_end, day)) FROM articles")[0][0]
-    if last is None:
+    return min(dt.date.today(), dt.date.fromordinal(last)) if last else dt.date.today()
+
+
+def default_period(catalog: Catalog, as_of: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """The last seven days up to `as_of` (default: `default_day`); (None, None) for an archive with no dated
+    article: then a digest covers everything."""
+    if not catalog.query("SELECT 1 FROM articles WHERE day IS NOT NULL LIMIT 1"):
         return None, None
-    if as_of is None:
-        as_of = min(dt.date.today(), dt.date.fromordinal(last))
+    as_of = as_of or default_day(catalog)
     return as_of - dt.timedelta(days=WEEK - 1), as_of
 
 
@@ -65,9 +70,7 @@ def digest_period(question: str, as_of: dt.date | None, catalog: Catalog, outlet
                   ) -> tuple[dt.date | None, dt.date | None, str]:
     """(since, until, phrase) a digest question asks for: the period it names (up to `as_of`), else the
     default period with phrase ""."""
-    if as_of is None:
-        last = catalog.query("SELECT max(coalesce(day_end, day)) FROM articles")[0][0]
-        as_of = min(dt.date.today(), dt.date.fromordinal(last)) if last else dt.date.today()
+    as_of = as_of or default_day(catalog)
     intent = resolve(question, as_of, outlets)
     if intent.dated:
         until = min(intent.until, as_of) if intent.until else as_of
