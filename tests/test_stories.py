@@ -177,3 +177,18 @@ def test_with_ollama_each_story_gets_one_checked_sentence_and_an_unsupported_one
             assert story["summary_by"] == "extractive" and "Geneva" not in story["summary"]
             assert "not supported" in story["summary_note"] and "Geneva" in story["summary_note"]
             assert story["summary"].startswith(story["citations"][0]["quote"])
+
+
+def test_the_chart_stacks_each_day_s_articles_by_outlet_and_bins_a_long_span_by_week():
+    from ui.stories import chart_svg
+
+    per_day = [("2022-11-20", "Inland Post", 2), ("2022-11-20", "Valley Times", 1), ("2022-11-22", "Inland Post", 1)]
+    svg = chart_svg(per_day, "Articles per {unit}, by outlet")
+    assert 'aria-label="Articles per day, by outlet"' in svg and "http" not in svg.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")  # nothing to fetch
+    bars = [line for line in svg.split("<rect") if "<title>" in line]
+    assert len(bars) == 3 and sum("2022-11-20" in b for b in bars) == 2  # two outlets stacked on the 20th
+    assert svg.count('fill="#0072B2"') == 2 + 1  # Inland Post (most articles) first colour, and its legend
+    long = chart_svg([("2019-01-07", "A", 1), ("2019-01-09", "A", 2), ("2019-09-30", "A", 1)], "per {unit}")
+    assert "per week" in long and "week of 2019-01-07: 3 from A" in long
+    assert chart_svg([], "x") == ""
