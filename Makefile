@@ -46,6 +46,7 @@ bench: install test-model
 	$(PY) bench/retrieval.py
 	$(PY) bench/first_token.py
 	$(PY) bench/load.py
+	$(PY) bench/stories.py
 	$(PY) bench/answers.py
 
 lint: install

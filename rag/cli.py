@@ -63,9 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.set_defaults(run=cmd_reindex)
 
     from rag.cli_ask import add_commands
+    from rag.cli_stories import add_commands as add_story_commands
     from ui.serve import add_serve_command
 
     add_commands(commands, iso_date)
+    add_story_commands(commands, iso_date)
     add_serve_command(commands)
     return parser
 

@@ -4,9 +4,10 @@
     launch(demo, host="127.0.0.1", port=7860, auth=None, block=True)
 
 The app is made of `ui.chat` (the conversation), `ui.upload` (adding files) and the pure renderers; this
-module only lays out the components and wires their events. Besides the window it serves one API
-endpoint, `/ask`: a question (and optionally as_of, since, until, sources, history) in, the JSON of
-`newsrag ask --json` out.
+module only lays out the components and wires their events. Besides the window it serves three API
+endpoints: `/ask`, a question (and optionally as_of, since, until, sources, history) in, the JSON of
+`newsrag ask --json` out; `/digest` (since, until, as_of, sources, top) and `/timeline` (a question, since,
+until, as_of, sources), the JSON of `newsrag digest --json` and `newsrag timeline --json`.
 """
 
 from __future__ import annotations
@@ -143,6 +144,29 @@ def build_app(settings, archive, assistant) -> gr.Blocks:
                 raise gr.Error(str(exc)) from None
 
         gr.api(ask_api, api_name="ask", concurrency_id="answer")
+
+        def digest_api(since: str | None = None, until: str | None = None, as_of: str | None = None,
+                       sources: list[str] | None = None, top: int = 10) -> dict:
+            """The main stories of a period, as `newsrag digest --json` prints them: since, until, and stories,
+            each with headline, articles (ids), outlets, first, last, summary and citations (as /ask's). Dates
+            are YYYY-MM-DD; with none, the seven days up to as_of (default: today, or the archive's last day)."""
+            try:
+                return chat.digest_json(since, until, as_of, sources, top)
+            except NewsragError as exc:
+                raise gr.Error(str(exc)) from None
+
+        def timeline_api(question: str, since: str | None = None, until: str | None = None,
+                         as_of: str | None = None, sources: list[str] | None = None) -> dict:
+            """How the story a question is about unfolded, as `newsrag timeline --json` prints it: question
+            and entries in date order, each with date, article_id, title, source, url, sentence, citation,
+            kind ("report", "update" or "correction") and note."""
+            try:
+                return chat.timeline_json(question, since, until, as_of, sources)
+            except NewsragError as exc:
+                raise gr.Error(str(exc)) from None
+
+        gr.api(digest_api, api_name="digest", concurrency_id="answer")
+        gr.api(timeline_api, api_name="timeline", concurrency_id="answer")
     return demo
 
 

@@ -29,6 +29,9 @@ CSS = """
                                vertical-align: top; text-align: left; }
 .nr-upload ul { margin: 0; padding-left: 16px; }
 .nr-upload-problem { color: #b91c1c; }
+.nr-chart { margin: 4px 0 8px; }
+.nr-chart svg { max-width: 460px; color: var(--body-text-color); }
+.nr-chart text { fill: currentColor; }
 """
 
 # Gradio opens chat links in a new tab; a citation marker should instead bring its source into view.

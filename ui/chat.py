@@ -18,9 +18,12 @@ from dataclasses import dataclass, field, replace
 
 from rag.assistant import NOTICE_SEPARATOR
 from rag.browse import get_article, stats
+from rag.cli_stories import digest_text, timeline_text
 from rag.errors import BackendError, InputError, NewsragError
 from rag.filters import Filters
 from rag.records import date_span, read_partial_iso
+from rag.stories import build_digest, build_timeline, digest_period, wants
+from rag.stories.summaries import choose, with_summaries
 from rag.when.searched import Searched, unread
 from ui.render import (
     EMPTY_ARCHIVE,
@@ -32,9 +35,11 @@ from ui.render import (
     status_markdown,
 )
 from ui.sources import sources_panel_html, turn_sources_html
+from ui.stories import chart_svg, digest_markdown, stories_sources_html, timeline_markdown
 
 HISTORY_TURNS = 6  # earlier (question, answer) pairs given to the assistant for a follow-up
 THINKING = "…"
+TOP_STORIES = 10
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,13 @@ class Chat:
             yield self._reply(conversation, asked, EMPTY_ARCHIVE)
             return
         turn = len(conversation.sources) + 1
+        kind = wants(question, day, self.stats()["sources"])
+        if kind is not None:
+            try:
+                yield self._story(kind, question, conversation, asked, filters, day, turn)
+            except NewsragError as exc:
+                yield self._reply(conversation, asked, error_markdown(str(exc)))
+            return
 
         def showing(content: str, pending: str) -> Update:
             return Update.of(conversation, sources_panel_html(conversation.sources, pending),
@@ -191,6 +203,72 @@ class Chat:
             period=searched.phrase if searched and again != question else "",
         )
         return Update.of(done, status=self.status())
+
+    def _story(self, kind: str, question: str, conversation: Conversation, asked, filters: Filters, day: dt.date,
+               turn: int) -> Update:
+        """A digest ("what happened last week?") or a timeline ("how did … develop?") as the reply: a list in
+        the chat, its chart and cited sources in the panel."""
+        notices = conversation.notices
+        if kind == "digest":
+            result, line = self.digest(question, filters, day)
+            if result.notice:  # once a conversation, as answers' notices
+                result, notices = replace(result, notice="" if result.notice in notices else result.notice), \
+                    notices | {result.notice}
+            body, citations = digest_markdown(result, turn), [c for s in result.stories for c in s.citations]
+            chart = chart_svg(result.per_day, "Articles per {unit}, by outlet")
+            text = digest_text(result)
+        else:
+            result = build_timeline(self.assistant.retriever, question, filters, day)
+            body, citations = timeline_markdown(result, turn), [e.citation for e in result.entries]
+            chart = chart_svg(result.per_day, "This story's articles per {unit}, by outlet")
+            line = Searched(result.since, result.until, filters.sources, day).line()
+            text = timeline_text(result)
+        articles = {c.article_id: get_article(self.archive.catalog, c.article_id) for c in citations}
+        done = Conversation(
+            messages=asked + ({"role": "assistant", "content": body},),
+            history=conversation.history + ((question, text),),
+            sources=conversation.sources + (stories_sources_html(turn, question, citations, articles, line, chart),),
+            notices=notices)
+        return Update.of(done, status=self.status())
+
+    def digest(self, question: str, filters: Filters, day: dt.date, top: int = TOP_STORIES):
+        """The digest a question asks for: over the dates typed in the window, else the period the question
+        names, else the seven days up to `day`; with the line saying what it covers."""
+        since, until, phrase = filters.since, filters.until, ""
+        if since is None and until is None:
+            since, until, phrase = digest_period(question, day, self.archive.catalog, self.stats()["sources"])
+        elif until is None:
+            until = day
+        result = self._summarised(build_digest(self.archive.catalog, replace(filters, since=since, until=until), top))
+        return result, Searched(since, until, filters.sources, day, phrase).line()
+
+    def _summarised(self, digest):
+        """The digest with the Ollama model's checked summaries when the assistant answers with Ollama."""
+        generator, notice = choose(self.assistant.ollama, self.assistant.backend)
+        if generator is None or not digest.stories:
+            return replace(digest, notice=notice)
+        return with_summaries(digest, self.archive.catalog, generator, self.assistant.verifier)
+
+    def digest_json(self, since: str | None = None, until: str | None = None, as_of: str | None = None,
+                    sources: Sequence[str] | None = None, top: int = TOP_STORIES) -> dict:
+        """The digest as `newsrag digest --json` prints it; no dates: the seven days up to `as_of`."""
+        from rag.cli_stories import digest_filters
+
+        filters = parse_filters(since, until, sources)
+        day = parse_day(_text(as_of), "“as_of”")
+        if top is not None and int(top) < 1:
+            raise InputError("top must be at least 1")
+        chosen = digest_filters(self.archive.catalog, filters.since, filters.until, day, filters.sources)
+        return self._summarised(build_digest(self.archive.catalog, chosen, int(top or TOP_STORIES))).to_json()
+
+    def timeline_json(self, question: str, since: str | None = None, until: str | None = None,
+                      as_of: str | None = None, sources: Sequence[str] | None = None) -> dict:
+        """The timeline as `newsrag timeline --json` prints it."""
+        if not (question or "").strip():
+            raise InputError("the question is empty")
+        filters = parse_filters(since, until, sources)
+        day = parse_day(_text(as_of), "“as_of”") or self.default_as_of()[0]
+        return build_timeline(self.assistant.retriever, question, filters, day).to_json()
 
     @staticmethod
     def _reply(conversation: Conversation, asked: tuple[dict, ...], content: str) -> Update:
