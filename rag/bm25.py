@@ -43,19 +43,33 @@ class LexicalIndex:
                 hits[i] += len(docs) if whole else int(np.count_nonzero(~segment.dead[docs]))
         total = snapshot.total
         idf = [max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6) for n in hits]
-        found: list[tuple[float, int]] = []
+        scored = []
         for segment, per in zip(segments, postings, strict=True):
             norm = self._norm(segment, snapshot.average_length)
-            scores = np.zeros(len(segment.rowids), dtype=np.float64)
+            scores = np.zeros(len(segment.rowids), dtype=np.float32)
             for weight, (docs, counts) in zip(idf, per, strict=True):
-                if len(docs):
-                    scores[docs] += weight * counts * (K1 + 1) / (counts + norm[docs])
-            rows = np.flatnonzero(scores)
+                if len(docs):  # weight * (K1 + 1) * tf / (tf + norm), in place: one temporary
+                    part = norm[docs]
+                    part += counts
+                    np.divide(counts, part, out=part)
+                    part *= weight * (K1 + 1)
+                    scores[docs] += part
+            scored.append(scores)
+        # A floor no row of the top k is under: the k-th best among the rows of the rarest word (their scores
+        # are whole). Only rows at or above it are pooled, instead of every row any word of the question has.
+        rarest = min(range(len(phrases)), key=lambda i: hits[i])
+        floor = _floor(segments, [per[rarest][0] for per in postings], scored, filters, snapshot.copies, k)
+        best, where = [], []
+        for segment, scores in zip(segments, scored, strict=True):
+            rows = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
             rows = rows[admitted(segment, rows, filters, snapshot.copies.get(id(segment)))]
-            if len(rows) > k:
-                rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
-            found.extend((float(scores[r]), int(segment.rowids[r])) for r in rows)
-        found.sort(key=lambda pair: (-pair[0], pair[1]))
+            best.append(scores[rows])
+            where.append(np.asarray(segment.rowids)[rows])
+        pooled, rowids = np.concatenate(best), np.concatenate(where)
+        if len(pooled) > k:  # one partition over every segment's rows, not one per segment
+            top = np.argpartition(-pooled, k - 1)[:k]
+            pooled, rowids = pooled[top], rowids[top]
+        found = sorted(zip(pooled.tolist(), rowids.tolist(), strict=True), key=lambda pair: (-pair[0], pair[1]))
         names = self.segments.chunk_ids([rowid for _, rowid in found[:k]])
         return [(names[rowid], score) for score, rowid in found[:k] if rowid in names]
 
@@ -65,6 +79,18 @@ class LexicalIndex:
         if held is None or held[0] != average:
             if len(self._norms) > 64:
                 self._norms.clear()
-            held = (average, (K1 * (1 - B + B * np.asarray(segment.lengths) / average)).astype(np.float64))
+            held = (average, (K1 * (1 - B + B * np.asarray(segment.lengths) / average)).astype(np.float32))
             self._norms[id(segment)] = held
         return held[1]
+
+
+def _floor(segments, docs: list[np.ndarray], scored: list[np.ndarray], filters: Filters, copies: dict,
+           k: int) -> float:
+    """The k-th best score among the admitted rows in `docs` (per segment), or 0 when they are fewer."""
+    pooled = []
+    for segment, rows, scores in zip(segments, docs, scored, strict=True):
+        if len(rows):
+            rows = np.asarray(rows)
+            pooled.append(scores[rows[admitted(segment, rows, filters, copies.get(id(segment)))]])
+    pooled = np.concatenate(pooled) if pooled else np.zeros(0, dtype=np.float32)
+    return float(np.partition(pooled, len(pooled) - k)[len(pooled) - k]) if len(pooled) >= k else 0.0

@@ -56,6 +56,10 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
 CREATE INDEX IF NOT EXISTS articles_record ON articles(record_id);
 CREATE INDEX IF NOT EXISTS articles_day ON articles(day);  -- the latest day, asked before every search
+-- what a filter reads of an article, and the outlets, without reading past its text (columns after a long
+-- text cost a walk of its overflow pages)
+CREATE INDEX IF NOT EXISTS articles_when ON articles(day, day_end, source);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 """
 _ARTICLE_COLUMNS = ("id, title, source, published, day, url, authors, text, content_key, version, grp, "
                     "title_vector, record_id, copy_of, stored_at, day_end")

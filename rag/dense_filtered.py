@@ -50,6 +50,7 @@ class VectorTable:
         self._repeats = 0  # rows whose id an earlier row has (exact copies' passages)
         self._sources = np.zeros(0, dtype=np.int32)
         self._source_codes: dict[str, int] = {}
+        self._rows: dict[str, int] = {}
 
     def query(self, vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
         """(id, cosine similarity), best first, among the rows the filters admit."""
@@ -79,6 +80,22 @@ class VectorTable:
                 found.setdefault(ids[first + i], float(scores[i]))
         return list(found.items())[:k]
 
+    def similarity(self, vector: np.ndarray, ids) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the given ids' rows, those it holds."""
+        self._snapshot()
+        with self._lock:
+            rows = [self._rows[i] for i in ids if i in self._rows]
+            matrix, names = self._matrix, self._ids
+        if not rows:
+            return []
+        scores = matrix[rows] @ np.asarray(vector, dtype=np.float32)
+        return [(names[r], float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    @property
+    def size(self) -> int:
+        """Rows held (loading them first)."""
+        return len(self._snapshot()[0])
+
     def _snapshot(self):
         generation = self.catalog.generation()
         with self._lock:
@@ -97,6 +114,9 @@ class VectorTable:
                               dtype=np.int32)
         self._widest = int((self._ends - self._days).max()) if rows else 0
         self._repeats = len(rows) - len(set(self._ids))
+        self._rows = {}  # id -> its first row
+        for row, name in enumerate(self._ids):
+            self._rows.setdefault(name, row)
         self._sources = np.array([codes.setdefault(r[3], len(codes)) for r in rows], dtype=np.int32)
         self._source_codes = codes
         if rows:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,11 @@ PER_ARTICLE = 2
 # neighbours that the filter leaves CANDIDATES (an exact scan of a million vectors costs ~150 ms); under
 # a narrower filter, or in a smaller archive, it scans the admitted vectors exactly.
 EXACT_ROWS = 200_000
+# Over more headlines than this (a large archive), only the candidate passages' articles are scored by
+# their headline, not every headline: a scan of 100k headline vectors costs ~15 ms of memory bandwidth,
+# and a passage's own vector already reads its headline (rag.ingest.embedding_text).
+HEADLINE_SCAN = 50_000
+MAX_NEIGHBOURS = 4000  # the most neighbours asked of the approximate index before scanning exactly
 
 
 @dataclass(frozen=True)
@@ -110,13 +116,20 @@ class Retriever:
         runs this in a thread as it starts, and the window says so meanwhile)."""
         self.loading = True
         try:
-            segments = self.segments.snapshot().segments
+            # the vector store loads its index in native code: on a thread of its own it overlaps the rest
+            store = threading.Thread(target=self._warm_store, name="newsrag-warm-store", daemon=True)
+            store.start()
+            self.segments.snapshot()
             self.titles.query(np.zeros(1, dtype=np.float32), 0)
-            if segments and len(segments[0].vectors):
-                dimension = len(segments[0].vectors[0])
-                self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
+            store.join()
         finally:
             self.loading = False
+
+    def _warm_store(self) -> None:
+        rows = self.catalog.query("SELECT embedding FROM chunks LIMIT 1")
+        if rows and rows[0][0]:
+            dimension = len(rows[0][0]) // 4  # float32
+            self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
@@ -138,8 +151,11 @@ class Retriever:
         words = lexical.search(self.lexical, question, CANDIDATES, filters)
         timings["lexical_ms"] = _ms(lexical_started)
         scores = fuse([(self.ranking.dense_weight, dense), (self.ranking.lexical_weight, words)])
-        headlines = fuse([(self.ranking.title_weight, self.titles.query(vector, TITLE_CANDIDATES, filters))])
-        hits = self._collapse(scores, headlines, as_of, intent, k, filters)
+        if self.titles.size > HEADLINE_SCAN:
+            headlines = None
+        else:
+            headlines = fuse([(self.ranking.title_weight, self.titles.query(vector, TITLE_CANDIDATES, filters))])
+        hits = self._collapse(scores, headlines, as_of, intent, k, filters, vector)
         timings["retrieval_ms"] = _ms(started)
         notice = "" if hits else "No passage in the archive matches this question."
         return Retrieval(tuple(hits), filters, intent, notice, timings)
@@ -161,23 +177,34 @@ class Retriever:
     def _approximate(self, vector, filters: Filters, share: float) -> list[tuple[str, float]] | None:
         """The approximate index's neighbours the filters admit, over-fetched by the share they admit;
         None when too few pass (the filter leaves out the question's own neighbourhood)."""
-        wanted = min(int(CANDIDATES / share * 1.5) + 20, 4 * CANDIDATES / share, 5000)
-        neighbours = self.vectors.query(vector, int(wanted))
-        ids = [i for i, _ in neighbours]
-        marks = ",".join("?" * len(ids))
-        passing = {
-            cid for cid, day, end, source in self.catalog.query(
-                f"SELECT c.id, a.day, a.day_end, a.source FROM chunks c JOIN articles a ON a.id = c.article_id "
-                f"WHERE c.id IN ({marks}) UNION ALL SELECT c.id, a.day, a.day_end, a.source FROM chunks c "
-                f"JOIN articles a ON a.copy_of = c.article_id WHERE c.id IN ({marks})", ids + ids)
-            if filters.admits(day, end, source)
-        } if ids else set()
-        found = [(i, score) for i, score in neighbours if i in passing]
+        wanted = int(CANDIDATES / share * 1.5) + 20
+        for _ in range(2):  # a question's neighbours are often just after an as-of bound: ask again, wider
+            neighbours = self.vectors.query(vector, min(wanted, MAX_NEIGHBOURS))
+            ids = [i for i, _ in neighbours]
+            passing = self._admitted_ids(ids, filters)
+            found = [(i, score) for i, score in neighbours if i in passing]
+            if len(found) >= CANDIDATES or wanted >= MAX_NEIGHBOURS:
+                break
+            wanted = int(wanted * 1.2 * CANDIDATES / max(len(found), CANDIDATES / 8))
         return found[:CANDIDATES] if len(found) >= CANDIDATES else None
 
-    def _collapse(self, scores: dict[str, float], headlines: dict[str, float], as_of: dt.date,
-                  intent: TimeIntent, k: int, filters: Filters) -> list[Hit]:
+    def _admitted_ids(self, chunk_ids: list[str], filters: Filters) -> set[str]:
+        """The chunks the filters admit, by their own article or an exact copy sharing them."""
+        if not chunk_ids:
+            return set()
+        marks = ",".join("?" * len(chunk_ids))
+        return {cid for cid, day, end, source in self.catalog.query(
+            f"SELECT c.id, a.day, a.day_end, a.source FROM chunks c JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.id IN ({marks}) UNION ALL SELECT c.id, a.day, a.day_end, a.source FROM chunks c "
+            f"JOIN articles a ON a.copy_of = c.article_id WHERE c.id IN ({marks})", chunk_ids + chunk_ids)
+            if filters.admits(day, end, source)}
+
+    def _collapse(self, scores: dict[str, float], headlines: dict[str, float] | None, as_of: dt.date,
+                  intent: TimeIntent, k: int, filters: Filters, vector=None) -> list[Hit]:
         passages = self._load(list(scores), filters)
+        if headlines is None:  # see HEADLINE_SCAN
+            holders = {p.holder for p in passages.values()}
+            headlines = fuse([(self.ranking.title_weight, self.titles.similarity(vector, holders))])
         missing = set(headlines) - {p.holder for p in passages.values()}
         if missing:  # an article found by its headline alone enters through its lead passage
             marks = ",".join("?" * len(missing))

@@ -33,7 +33,8 @@ def folder(root: Path, epoch: str, first: int, last: int, rows: int) -> Path:
 def load(path: Path) -> dict | None:
     """The arrays of a segment folder, memory-mapped, and its outlet names; None if it cannot be read."""
     try:
-        arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+        # plain ndarray views of the maps: numpy's memmap subclass costs a Python call per slice
+        arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in ARRAYS}
         arrays["source_names"] = json.loads((path / "sources.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None

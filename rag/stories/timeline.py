@@ -28,6 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from rag.dense_filtered import exact_search
 from rag.evidence import content_terms
 from rag.filters import Filters
 from rag.stories.grouping import NAMES_WEIGHT
@@ -153,7 +154,8 @@ def build_timeline(retriever, question: str, filters: Filters = Filters(), as_of
     seed = period_articles(catalog, Filters(), [_holder(catalog, seed_id)])
     seed = next((a for a in seed if a.id == seed_id), seed[0])
     found = {_holder_of_chunk(cid) for vec in (vector, seed.vector)
-             for cid, _ in retriever.filtered.query(vec, CANDIDATES, filters)}
+             for cid, _ in exact_search(retriever.segments.snapshot(), retriever.segments.chunk_ids, vec,
+                                        CANDIDATES, filters)}
     found |= {aid for vec in (vector, seed.vector) for aid, _ in retriever.titles.query(vec, CANDIDATES, filters)}
     found |= {h.chunk.article_id for h in retrieval.hits}
     grouped = catalog.query("SELECT coalesce(copy_of, id) FROM articles WHERE grp = ?", (seed.meta.group,))
