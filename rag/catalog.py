@@ -60,6 +60,7 @@ CREATE INDEX IF NOT EXISTS articles_day ON articles(day);  -- the latest day, as
 -- text cost a walk of its overflow pages)
 CREATE INDEX IF NOT EXISTS articles_when ON articles(day, day_end, source);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_headlines ON articles(day, id, day_end, source, title_vector);  -- TITLES_SQL
 """
 _ARTICLE_COLUMNS = ("id, title, source, published, day, url, authors, text, content_key, version, grp, "
                     "title_vector, record_id, copy_of, stored_at, day_end")

@@ -30,7 +30,8 @@ from rag.segments import UNDATED, Snapshot, admitted, day_mask  # noqa: F401 - d
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
 TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE title_vector IS NOT NULL "
               "UNION ALL SELECT a.copy_of, a.day, a.day_end, a.source, h.title_vector FROM articles a "
-              "JOIN articles h ON h.id = a.copy_of WHERE h.title_vector IS NOT NULL ORDER BY 2, 1")
+              "INDEXED BY articles_copy_of JOIN articles h ON h.id = a.copy_of "
+              "WHERE a.copy_of IS NOT NULL AND h.title_vector IS NOT NULL ORDER BY 2, 1")
 
 
 class VectorTable:

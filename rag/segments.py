@@ -36,7 +36,8 @@ MAX_TAIL = 8  # in-memory segments after the last complete range before they are
 ROWS_SQL = ("SELECT c.rowid, a.day, a.source, c.terms, c.weights, c.length, a.title, "
             "CASE WHEN c.terms IS NULL THEN substr(a.text, c.start + 1, c.end - c.start) END, a.day_end, c.embedding "
             "FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.rowid BETWEEN ? AND ? ORDER BY c.rowid")
-COPIES_SQL = "SELECT c.rowid, a.day, a.day_end, a.source FROM articles a JOIN chunks c ON c.article_id = a.copy_of"
+COPIES_SQL = ("SELECT c.rowid, a.day, a.day_end, a.source FROM articles a INDEXED BY articles_copy_of "
+              "JOIN chunks c ON c.article_id = a.copy_of WHERE a.copy_of IS NOT NULL")  # the copies alone
 
 
 @dataclass
@@ -180,7 +181,8 @@ class SegmentIndex:
         epoch = self.catalog.meta("passages_moved") or "0"
         if epoch != self._epoch:
             self._segments, self._epoch = [], epoch
-        live = np.array([r for (r,) in self.catalog.query("SELECT rowid FROM chunks ORDER BY rowid")], dtype=np.int64)
+        # unordered, so that SQLite reads its smallest index rather than every chunk row with its vector
+        live = np.sort(np.array([r for (r,) in self.catalog.query("SELECT rowid FROM chunks")], dtype=np.int64))
         high = int(self.catalog.meta("chunk_rowid_high") or 0)  # no later chunk can have a rowid at or below it
         complete = high // RANGE  # ranges 0 .. complete-1 can never gain a row
         on_disk = segment_files.ranges(self.root, epoch)
