@@ -155,6 +155,11 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
     for q in asked[:5]:  # warm: the model, the vector tables, SQLite's page cache
         retriever.retrieve(q["question"], as_of=latest)
         retriever.retrieve(q["question"], window, as_of=latest)
+    # the copies' rows come after the real articles' (build_store writes copy 0 first): recall over the real
+    # vectors alone is well defined even where ~50 near-identical copies of each make the exact top 10 arbitrary
+    real_last = archive.catalog.query("SELECT max(rowid) FROM chunks WHERE id NOT LIKE '%~%'")[0][0] or 0
+    copies = archive.catalog.query("SELECT count(*) FROM chunks WHERE id LIKE '%~%'")[0][0]
+    recall_real: list[float] = []
     names = ("embed", "chroma", "hybrid", "lexical", "filtered", "as_of")
     times: dict[str, list[float]] = {name: [] for name in names}
     recall10, recall80 = [], []
@@ -182,11 +187,44 @@ def measure(home: Path, asked: list[dict], rounds: int) -> dict:
                 recall10.append(len({i for i, _ in approximate} & set(truth[:10])) / 10)
                 wide = {i for i, _ in archive.vectors.query(vector, CANDIDATES)}
                 recall80.append(len(wide & set(truth)) / len(truth))
+                if copies:
+                    real = _real_top(retriever.segments, vector, real_last, 10)
+                    found = [i for i, _ in archive.vectors.query(vector, 400) if "~" not in i][:10]
+                    recall_real.append(len(set(found) & set(real)) / 10)
     chunks = archive.catalog.query("SELECT count(*) FROM chunks")[0][0]
     archive.close()
     stats = {name: (_pct(values, 50), _pct(values, 95)) for name, values in times.items()}
     return {"chunks": chunks, "times": stats, "recall10": float(np.mean(recall10)),
+            "recall_real": float(np.mean(recall_real)) if recall_real else None,
             "recall80": float(np.mean(recall80)), "queries": len(asked) * rounds, "admitted": admitted / chunks}
+
+
+def _real_top(segments, vector: np.ndarray, real_last: int, k: int) -> list[str]:
+    """The exact top k among the real articles' passages (rowids up to `real_last`)."""
+    found = []
+    for segment in segments.snapshot().segments:
+        rows = np.flatnonzero(np.asarray(segment.rowids) <= real_last)
+        if len(rows):
+            scores = segment.vectors[rows] @ vector
+            found += [(float(scores[i]), int(segment.rowids[rows[i]])) for i in np.argsort(-scores)[:k]]
+    best = [rowid for _, rowid in sorted(found, reverse=True)[:k]]
+    names = segments.chunk_ids(best)
+    return [names[r] for r in best]
+
+
+def disk(home: Path) -> tuple[float, float, float]:
+    """MB on disk of the catalog (pages in use: an archive upgraded in place keeps its dropped full-text
+    index's pages free until a VACUUM), the Chroma store and the segments."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True)
+    pages, free, size = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count", "page_size"))
+    db.close()
+
+    def folder(path: Path) -> float:
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6 if path.exists() else 0.0
+
+    return (pages - free) * size / 1e6, folder(home / "chroma"), folder(home / "segments")
 
 
 def serve_memory(home: Path, question: str) -> tuple[float, float]:
@@ -241,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                 count = build_store(source, home, size)
                 print(f"built {count:,} chunks in {time.perf_counter() - started:.0f} s")
             result = measure(home, asked, args.rounds)
+            result["disk"] = disk(home)
             results.append(result)
             print(json.dumps(result))
         for label, home in (("an empty archive (baseline)", Path(scratch) / "empty"),
@@ -266,8 +305,16 @@ def main(argv: list[str] | None = None) -> int:
             f"timed questions per size, warm.\n\n"
             + table(("chunks", "path", "p50 ms", "p95 ms", "against"), rows)
             + "\n\nRecall of Chroma's HNSW against exact search, same vectors:\n\n"
-            + table(("chunks", "recall@10 (goal ≥ 0.98)", "recall@80"),
-                    [(f"{r['chunks']:,}", f"{r['recall10']:.4f}", f"{r['recall80']:.4f}") for r in results]))
+            + table(("chunks", "recall@10 (goal ≥ 0.98)", "recall@80", "recall@10 over the real vectors alone"),
+                    [(f"{r['chunks']:,}", f"{r['recall10']:.4f}", f"{r['recall80']:.4f}",
+                      "–" if r["recall_real"] is None else f"{r['recall_real']:.4f}") for r in results])
+            + "\n\nAbove the real articles' ~20k passages the store holds copies of each at cosine 0.95 (about 50 of"
+            " each at 1M), so the exact top 10 over everything is arbitrary among near-equal copies; the last"
+            " column asks the approximate index for 400 neighbours and compares its first 10 real ones with the"
+            " exact top 10 of the real vectors.")
+    body += ("\n\nOn disk (MB):\n\n" + table(
+        ("chunks", "catalog", "Chroma", "segments", "total"),
+        [(f"{r['chunks']:,}", *(f"{x:,.0f}" for x in r["disk"]), f"{sum(r['disk']):,.0f}") for r in results]))
     body += ("\n\nResident memory of `newsrag serve` after its first answer (extractive), same run:\n\n"
              + table(("archive", "VmRSS", "first answer, incl. loading"), memory))
     write_section("Retrieval latency and recall", body)
