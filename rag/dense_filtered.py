@@ -138,7 +138,10 @@ def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,
         rows = rows[admitted(segment, rows, filters, snapshot.copies.get(id(segment)))]
         if not len(rows) or k <= 0:
             continue
-        scores = (segment.vectors[rows] if len(rows) < len(segment.rowids) else segment.vectors) @ query
+        if len(rows) * 4 > len(segment.rowids):  # most rows: the whole matrix (a view) beats a gathered copy
+            scores = (segment.vectors @ query)[rows]
+        else:
+            scores = segment.vectors[rows] @ query
         best = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
         found.extend((float(scores[i]), int(segment.rowids[rows[i]])) for i in best)
     found.sort(key=lambda pair: (-pair[0], pair[1]))
