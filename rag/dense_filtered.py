@@ -25,7 +25,7 @@ import numpy as np
 
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
-from rag.segments import UNDATED, Snapshot, admitted, day_mask  # noqa: F401 - day_mask is imported from here
+from rag.segments import UNDATED, Snapshot, admitted
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
 TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE title_vector IS NOT NULL "

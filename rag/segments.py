@@ -172,8 +172,7 @@ class SegmentIndex:
         for k in range(complete):
             first, last = k * RANGE + 1, (k + 1) * RANGE
             if (first, last) not in on_disk:
-                segment = build_segment(self.catalog.query(ROWS_SQL, (first, last)), first, last)
-                segment_files.save(self.root, epoch, first, last, segment.arrays(), list(segment.source_codes))
+                self._written(epoch, first, last)
                 written += 1
         return written
 
@@ -204,7 +203,7 @@ class SegmentIndex:
         if newest > covered:
             if len(tail) >= MAX_TAIL or sum(int(s.dead.sum()) for s in tail) > sum(len(s.rowids) for s in tail) // 4:
                 tail, covered = [], tail_first - 1  # build the tail as one segment
-            tail.append(build_segment(self.catalog.query(ROWS_SQL, (covered + 1, newest)), covered + 1, newest))
+            tail.append(self._built(covered + 1, newest))
         self._segments = [s for s in kept + tail if len(s.rowids)]
         total = sum(len(s.rowids) - int(s.dead.sum()) for s in self._segments)
         length = sum(float(s.lengths[~s.dead].sum()) for s in self._segments)
@@ -219,8 +218,16 @@ class SegmentIndex:
                 segment = loaded_segment(arrays, first, last)
                 if _mark_dead(segment, live) <= len(segment.rowids) // 2:
                     return segment
-        segment = build_segment(self.catalog.query(ROWS_SQL, (first, last)), first, last)
-        segment_files.save(self.root, self._epoch, first, last, segment.arrays(), list(segment.source_codes))
+        return self._written(self._epoch, first, last)
+
+    def _built(self, first: int, last: int) -> Segment:
+        """The segment of rowids [first, last], built from the catalog."""
+        return build_segment(self.catalog.query(ROWS_SQL, (first, last)), first, last)
+
+    def _written(self, epoch: str, first: int, last: int) -> Segment:
+        """The segment of a complete range, built and written to disk."""
+        segment = self._built(first, last)
+        segment_files.save(self.root, epoch, first, last, segment.arrays(), list(segment.source_codes))
         return segment
 
     def _copy_rows(self) -> dict[int, tuple]:

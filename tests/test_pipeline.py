@@ -10,9 +10,10 @@ import time
 import numpy as np
 import pytest
 
-from rag.dense_filtered import UNDATED, day_block, day_mask
+from rag.dense_filtered import day_block
 from rag.filters import Filters
 from rag.pipeline import embed_and_write
+from rag.segments import UNDATED, day_mask
 
 
 def test_writes_overlap_the_next_embedding_and_keep_their_order():
