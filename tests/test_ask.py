@@ -274,6 +274,32 @@ def test_filtered_dense_search_agrees_with_chromas_own_where_filter(archive):
         assert [round(s, 4) for _, s in ours] == [round(s, 4) for _, s in chroma]
 
 
+def test_a_large_archive_s_paths_rank_as_the_exact_ones_do(retriever, archive, monkeypatch):
+    """What an archive past EXACT_ROWS passages and HEADLINE_SCAN headlines does, forced on a small one: a
+    broad filter over-fetches from Chroma and keeps the admitted neighbours (the same as the exact scan
+    here, where HNSW is exact), a narrow one falls back to the scan; headlines are scored for the
+    candidates only."""
+    import rag.retrieve as retrieve_module
+    from rag.dense_filtered import exact_search
+
+    vector = archive.embedder.embed(["protests against the government"])[0]
+    broad, narrow = Filters(as_of=dt.date(2021, 1, 1)), Filters(since=dt.date(2020, 1, 1), until=dt.date(2020, 1, 31))
+    snapshot = retriever.segments.snapshot()
+    exact = {f: exact_search(snapshot, retriever.segments.chunk_ids, vector, 80, f) for f in (broad, narrow)}
+    before = retriever.retrieve("What did the protesters demand?", broad, as_of=TODAY)
+    monkeypatch.setattr(retrieve_module, "EXACT_ROWS", 0)
+    asked = []
+    monkeypatch.setattr(retriever, "_approximate", lambda *a, original=retriever._approximate: asked.append(a[1])
+                        or original(*a))
+    for filters in (broad, narrow):
+        found = retriever._dense(vector, filters)
+        assert [i for i, _ in found] == [i for i, _ in exact[filters]], filters
+    assert asked == [broad, narrow]  # both asked the approximate index first; the narrow one fell back
+    monkeypatch.setattr(retrieve_module, "HEADLINE_SCAN", 0)
+    after = retriever.retrieve("What did the protesters demand?", broad, as_of=TODAY)
+    assert after.hits[0].article.id == before.hits[0].article.id
+
+
 def test_a_follow_up_without_a_model_answers_the_new_question_and_repeats_nothing(make_archive):
     path = shared_file("wikinews/articles.jsonl")
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()][:12]
