@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.catalog import Catalog
 from rag.filters import Filters
-from rag.segments import Segment, SegmentIndex, admitted
+from rag.segments import Segment, SegmentIndex, admitted, best_named
 from rag.terms import shared_tokenizer, term_hash
 
 K1, B = 1.2, 0.75  # FTS5's constants
@@ -25,7 +25,9 @@ class LexicalIndex:
 
     def __init__(self, catalog: Catalog, segments: SegmentIndex | None = None):
         self.segments = segments or SegmentIndex(catalog)
-        self._norms: dict[int, tuple[float, np.ndarray]] = {}  # id(segment) -> (average, its length norms)
+        # id(segment) -> (the segment, the average, its length norms); the segment is held so that its id is
+        # not reused by another while the entry lives
+        self._norms: dict[int, tuple[Segment, float, np.ndarray]] = {}
 
     def search(self, words: list[str], k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
         snapshot = self.segments.snapshot()
@@ -69,19 +71,18 @@ class LexicalIndex:
         if len(pooled) > k:  # one partition over every segment's rows, not one per segment
             top = np.argpartition(-pooled, k - 1)[:k]
             pooled, rowids = pooled[top], rowids[top]
-        found = sorted(zip(pooled.tolist(), rowids.tolist(), strict=True), key=lambda pair: (-pair[0], pair[1]))
-        names = self.segments.chunk_ids([rowid for _, rowid in found[:k]])
-        return [(names[rowid], score) for score, rowid in found[:k] if rowid in names]
+        return best_named(list(zip(pooled.tolist(), rowids.tolist(), strict=True)), k, self.segments.chunk_ids)
 
     def _norm(self, segment: Segment, average: float) -> np.ndarray:
         """K1 * (1 - B + B * length / average) per row, kept while the archive's average stays."""
         held = self._norms.get(id(segment))
-        if held is None or held[0] != average:
+        if held is None or held[0] is not segment or held[1] != average:
             if len(self._norms) > 64:
                 self._norms.clear()
-            held = (average, (K1 * (1 - B + B * np.asarray(segment.lengths) / average)).astype(np.float32))
+            norm = (K1 * (1 - B + B * np.asarray(segment.lengths) / average)).astype(np.float32)
+            held = (segment, average, norm)
             self._norms[id(segment)] = held
-        return held[1]
+        return held[2]
 
 
 def _floor(segments, docs: list[np.ndarray], scored: list[np.ndarray], filters: Filters, copies: dict,

@@ -25,7 +25,7 @@ import numpy as np
 
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
-from rag.segments import UNDATED, Snapshot, admitted
+from rag.segments import UNDATED, Snapshot, admitted, best_named
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
 TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE title_vector IS NOT NULL "
@@ -37,8 +37,7 @@ TITLES_SQL = ("SELECT id, day, day_end, source, title_vector FROM articles WHERE
 class VectorTable:
     """(id, day, outlet, vector) rows from one catalog query, searchable under `Filters`."""
 
-    def __init__(self, catalog: Catalog, sql: str = ""):
-        sql = sql or TITLES_SQL
+    def __init__(self, catalog: Catalog, sql: str = TITLES_SQL):
         self.catalog = catalog
         self.sql = sql
         self._lock = threading.Lock()
@@ -48,7 +47,7 @@ class VectorTable:
         self._days = np.zeros(0, dtype=np.int32)
         self._ends = np.zeros(0, dtype=np.int32)
         self._widest = 0  # the longest span of days one row's date covers
-        self._repeats = 0  # rows whose id an earlier row has (exact copies' passages)
+        self._repeats = 0  # rows whose id an earlier row has (exact copies' headlines)
         self._sources = np.zeros(0, dtype=np.int32)
         self._source_codes: dict[str, int] = {}
         self._rows: dict[str, int] = {}
@@ -144,9 +143,7 @@ def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,
             scores = segment.vectors[rows] @ query
         best = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
         found.extend((float(scores[i]), int(segment.rowids[rows[i]])) for i in best)
-    found.sort(key=lambda pair: (-pair[0], pair[1]))
-    names = chunk_ids([rowid for _, rowid in found[:k]])
-    return [(names[rowid], score) for score, rowid in found[:k] if rowid in names]
+    return best_named(found, k, chunk_ids)
 
 
 def day_block(days: np.ndarray, filters: Filters, widest: int = 0) -> tuple[int, int]:

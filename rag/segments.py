@@ -255,6 +255,14 @@ class SegmentIndex:
         }
 
 
+def best_named(found: list[tuple[float, int]], k: int, chunk_ids) -> list[tuple[str, float]]:
+    """The best `k` of (score, rowid) pairs, as (chunk id, score), best first (ties by rowid); `chunk_ids`
+    maps rowids to chunk ids (`SegmentIndex.chunk_ids`)."""
+    best = sorted(found, key=lambda pair: (-pair[0], pair[1]))[:k]
+    names = chunk_ids([rowid for _, rowid in best])
+    return [(names[rowid], score) for score, rowid in best if rowid in names]
+
+
 def _count_between(live: np.ndarray, first: int, last: int) -> int:
     return int(np.searchsorted(live, last, side="right") - np.searchsorted(live, first, side="left"))
 
