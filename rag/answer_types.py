@@ -2,19 +2,25 @@
 
     expected(question) -> "number" | "place" | "name" | "date" | "cause" | None
     offers(kind, sentence, question) -> bool
+    salience(question, passages, sentences) -> one weight per sentence, 0..~2
 
 "How many soldiers died?" wants a number, "Where did ...?" and "Which town ...?" a place, "Who ...?" and
 "Which company ...?" a name, "When ...?" a date, "Why ...?" and "What caused ...?" a cause. A sentence offers
 one when it holds something of that kind the question itself does not: a number it does not state, a
 capitalised name it does not contain. No named-entity model exists here (ENVIRONMENT.md), so a place is a
 name after "in", "at", "from", "near" or "of", and a name is any capitalised word past the sentence's first.
+
+Salience is redundancy: what the retrieved passages keep naming that the question does not is likely what it
+asks for ("Which WNBA team won its first title?": "Aces" is in most of them). Each name word and number
+scores by the passages that hold it (the first passages weigh most); a sentence by its two best.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from rag.facts import capitalised_words, name_key, numbers
+from rag.facts import capitalised_words, name_key, names, numbers
 
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|old|long|far|big|large|tall|high)\b|\bwhat (?:percentage|share|"
                        r"number|amount|age|proportion|fraction)\b|\bwhat is the (?:total|number|price|cost)\b",
@@ -69,3 +75,20 @@ def offers(kind: str | None, sentence: str, question: str) -> bool:
         if kind == "name" or (index > 0 and index - 1 < len(words) and words[index - 1].casefold() in _PLACE_BEFORE):
             return True
     return False
+
+
+def salience(question: str, passages: Sequence[str], sentences: Sequence[str]) -> list[float]:
+    """For each sentence, the summed weight of its two most repeated units (name words, numbers) that the
+    question does not hold, relative to the most repeated one; a unit in the passage ranked n weighs n^-0.5."""
+    asked = _units(question) | {name_key(w) for w in _TOKEN.findall(question)}
+    weight: dict = {}
+    for rank, passage in enumerate(passages, start=1):
+        for unit in _units(passage) - asked:
+            weight[unit] = weight.get(unit, 0.0) + rank ** -0.5
+    top = max(weight.values(), default=1.0)
+    return [sum(sorted((weight.get(u, 0.0) for u in _units(s) - asked), reverse=True)[:2]) / top
+            for s in sentences]
+
+
+def _units(text: str) -> set:
+    return {name_key(w) for span in names(text) for w in span} | {("#", n) for n in numbers(text)}

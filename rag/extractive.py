@@ -3,8 +3,10 @@ answer the question, in a readable order, each citing its passage.
 
 A sentence scores by its meaning (cosine with the question, same embedding model as retrieval), by
 the share of the question's words it contains, by the rank of its passage, which carries the
-news-aware ranking, and by whether it holds the kind of answer the question asks for (a number for "how
-many", a place for "where", a name for "who": `rag.answer_types`). Below a relevance threshold it answers
+news-aware ranking, by whether it holds the kind of answer the question asks for (a number for "how
+many", a place for "where", a name for "who": `rag.answer_types`), and by how much it names what the
+passages keep naming and the question does not (the answer, as often as not). A sentence that says again
+what a chosen one said (another outlet's wording) is passed over. Below a relevance threshold it answers
 NO_ANSWER instead; sentences well below the best are left out rather than padding the answer.
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
@@ -18,7 +20,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from rag.answer_types import expected, offers
+from rag.answer_types import expected, offers, salience
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
 from rag.text import sentence_spans, spaced_words
@@ -30,6 +32,8 @@ NO_ANSWER = "No article in the archive answers this."
 RELEVANT = 0.45
 MEANING, WORDS, RANK = 0.6, 0.3, 0.1
 ANSWER_TYPE = 0.1  # added when a sentence holds the kind of answer the question asks for
+SALIENCE = 0.2  # times the weight of what the passages keep naming that the question does not (answer_types)
+SAME = 0.85  # a sentence this close (cosine) to one already chosen says it again: the next one is taken
 FLOOR = 0.6  # a sentence scoring below this share of the best one is left out
 OWN_WORDS = 0.3  # a follow-up's own words (not those carried over from the previous question)
 FOCUS_WORDS = 0.3  # the words of the sentence that asks, in a question that first sets the scene
@@ -51,7 +55,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder, sentences: int = 3, passages: int = 8, answer_type: float = ANSWER_TYPE,
                  floor: float = FLOOR, own_words: float = OWN_WORDS,
-                 focus_words: float = FOCUS_WORDS):
+                 focus_words: float = FOCUS_WORDS, salience: float = SALIENCE, same: float = SAME):
         self.embedder = embedder
         self.sentences = sentences
         self.passages = passages
@@ -59,6 +63,8 @@ class ExtractiveAnswerer:
         self.floor = floor
         self.own_words = own_words
         self.focus_words = focus_words
+        self.salience = salience
+        self.same = same
 
     def check(self) -> None:
         """Always available: nothing to reach."""
@@ -130,6 +136,15 @@ class ExtractiveAnswerer:
         kind = expected(asked)
         if kind and self.answer_type:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
-        picked = sorted(np.argsort(-score)[: self.sentences], key=lambda i: (candidates[i][0], candidates[i][1]))
+        if self.salience:
+            passages = [f"{hit.article.title}\n{hit.chunk.text}" for hit in hits[: self.passages]]
+            score += self.salience * np.array(salience(own or question, passages, [t for _, _, t in candidates]))
+        chosen: list[int] = []
+        for i in np.argsort(-score):
+            if len(chosen) == self.sentences:
+                break
+            if all(float(vectors[1 + i] @ vectors[1 + j]) <= self.same for j in chosen):
+                chosen.append(int(i))
+        picked = sorted(chosen, key=lambda i: (candidates[i][0], candidates[i][1]))
         floor = score[int(np.argmax(score))] * self.floor  # leave out weak fillers
         return [(candidates[i][0], candidates[i][2]) for i in picked if score[i] >= floor]
