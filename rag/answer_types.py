@@ -2,7 +2,7 @@
 
     expected(question) -> "number" | "place" | "name" | "date" | "cause" | None
     offers(kind, sentence, question) -> bool
-    salience(question, passages, sentences) -> one weight per sentence, 0..~2
+    salience(question, reports, sentences) -> one weight per sentence, 0..~2
 
 "How many soldiers died?" wants a number, "Where did ...?" and "Which town ...?" a place, "Who ...?" and
 "Which company ...?" a name, "When ...?" a date, "Why ...?" and "What caused ...?" a cause. A sentence offers
@@ -12,7 +12,7 @@ name after "in", "at", "from", "near" or "of", and a name is any capitalised wor
 
 Salience is redundancy: what the retrieved passages keep naming that the question does not is likely what it
 asks for ("Which WNBA team won its first title?": "Aces" is in most of them). Each name word and number
-scores by the passages that hold it (the first passages weigh most); a sentence by its two best.
+scores by the reports that hold it (the first weigh most); a sentence by its two best.
 """
 
 from __future__ import annotations
@@ -77,13 +77,16 @@ def offers(kind: str | None, sentence: str, question: str) -> bool:
     return False
 
 
-def salience(question: str, passages: Sequence[str], sentences: Sequence[str]) -> list[float]:
+def salience(question: str, reports: Sequence[str], sentences: Sequence[str]) -> list[float]:
     """For each sentence, the summed weight of its two most repeated units (name words, numbers) that the
-    question does not hold, relative to the most repeated one; a unit in the passage ranked n weighs n^-0.5."""
+    question does not hold, relative to the most repeated one; a unit in the report ranked n weighs n^-0.5
+    (`reports`: the text retrieved of each article, best first)."""
+    if not any(c.isupper() or c.islower() for c in question):  # Chinese, Japanese, ...: names have no capitals,
+        return [0.0] * len(sentences)  # so only other languages' names would count
     asked = _units(question) | {name_key(w) for w in _TOKEN.findall(question)}
     weight: dict = {}
-    for rank, passage in enumerate(passages, start=1):
-        for unit in _units(passage) - asked:
+    for rank, report in enumerate(reports, start=1):
+        for unit in _units(report) - asked:
             weight[unit] = weight.get(unit, 0.0) + rank ** -0.5
     top = max(weight.values(), default=1.0)
     return [sum(sorted((weight.get(u, 0.0) for u in _units(s) - asked), reverse=True)[:2]) / top

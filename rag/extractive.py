@@ -137,8 +137,11 @@ class ExtractiveAnswerer:
         if kind and self.answer_type:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
         if self.salience:
-            passages = [f"{hit.article.title}\n{hit.chunk.text}" for hit in hits[: self.passages]]
-            score += self.salience * np.array(salience(own or question, passages, [t for _, _, t in candidates]))
+            reports: dict[str, str] = {}  # an article's passages count once: repeated across reports, not within one
+            for hit in hits[: self.passages]:
+                reports[hit.article.id] = reports.get(hit.article.id, hit.article.title) + "\n" + hit.chunk.text
+            score += self.salience * np.array(salience(own or question, list(reports.values()),
+                                                       [t for _, _, t in candidates]))
         chosen: list[int] = []
         for i in np.argsort(-score):
             if len(chosen) == self.sentences:
