@@ -7,7 +7,8 @@ news-aware ranking, by whether it holds the kind of answer the question asks for
 many", a place for "where", a name for "who": `rag.answer_types`), and by how much it names what the
 passages keep naming and the question does not (the answer, as often as not). A sentence that says again
 what a chosen one said (another outlet's wording) is passed over. Below a relevance threshold it answers
-NO_ANSWER instead; sentences well below the best are left out rather than padding the answer.
+NO_ANSWER instead; sentences well below the best are left out rather than padding the answer, judged before
+salience, which only reorders what is relevant enough.
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
 weigh most, and no sentence the previous answer already quoted is quoted again.
@@ -136,6 +137,10 @@ class ExtractiveAnswerer:
         kind = expected(asked)
         if kind and self.answer_type:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
+        # weak fillers are left out by what the sentence says of the question, before salience: a name the
+        # reports repeat may raise a sentence above another, never above the floor
+        floor = float(score.max()) * self.floor
+        weak = score < floor
         if self.salience:
             reports: dict[str, str] = {}  # an article's passages count once: repeated across reports, not within one
             for hit in hits[: self.passages]:
@@ -146,8 +151,7 @@ class ExtractiveAnswerer:
         for i in np.argsort(-score):
             if len(chosen) == self.sentences:
                 break
-            if all(float(vectors[1 + i] @ vectors[1 + j]) <= self.same for j in chosen):
+            if not weak[i] and all(float(vectors[1 + i] @ vectors[1 + j]) <= self.same for j in chosen):
                 chosen.append(int(i))
         picked = sorted(chosen, key=lambda i: (candidates[i][0], candidates[i][1]))
-        floor = score[int(np.argmax(score))] * self.floor  # leave out weak fillers
-        return [(candidates[i][0], candidates[i][2]) for i in picked if score[i] >= floor]
+        return [(candidates[i][0], candidates[i][2]) for i in picked]
