@@ -138,7 +138,7 @@ class ExtractiveAnswerer:
         if kind and self.answer_type:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
         # weak fillers are left out by what the sentence says of the question, before salience: a name the
-        # reports repeat may raise a sentence above another, never above the floor
+        # reports repeat may raise a sentence above another, never lift one past the floor
         floor = float(score.max()) * self.floor
         weak = score < floor
         if self.salience:
