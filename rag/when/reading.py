@@ -40,18 +40,24 @@ class Reading:
     part: str = ""
 
 
+QUICKER = True  # rag.when.quicker: the same readings, a third of the time
 _model = None
 _lock = threading.Lock()  # the recognizer's model is built once and is not known to be thread-safe
 
 
 def _recognize(text: str, as_of: dt.date) -> list:
+    from rag.when import quicker
+
     global _model
     with _lock:
         if _model is None:
             from recognizers_date_time import Culture, DateTimeRecognizer  # ~0.5 s: only when a question comes
 
             _model = DateTimeRecognizer(Culture.English).get_datetime_model()
-        return _model.parse(text, dt.datetime.combine(as_of, dt.time(12)))
+            if QUICKER:
+                quicker.install()
+        with quicker.extractions_kept():
+            return _model.parse(text, dt.datetime.combine(as_of, dt.time(12)))
 
 
 # Two kinds of expression the recognizer does not read at all (measured on the phrase table).
