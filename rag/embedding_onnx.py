@@ -279,6 +279,11 @@ def _session(path: Path):
     )
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    # By default the pool's threads spin after each run, waiting for the next: on 2 cores they took the
+    # second core from everything a search does after embedding its question (hybrid retrieval 60-67 ms
+    # with spinning, 32-41 ms without, realtimeqa-dev's 137 questions; embedding alone, and batches at
+    # ingest, within noise of each other).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
