@@ -34,6 +34,8 @@ def _pattern(pattern, flags: int):
     if isinstance(pattern, str):
         found = _compiled.get((pattern, flags))
         if found is None:
+            if len(_compiled) > 4096:  # a few patterns are built from the text read (regex.escape): bounded
+                _compiled.clear()
             found = _compiled[(pattern, flags)] = regex.compile(pattern, flags)
         return found
     return None
