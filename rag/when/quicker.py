@@ -1,18 +1,19 @@
 """Two costs of Recognizers-Text that are not its reading, taken away without changing what it reads.
 
-Profiled over realtimeqa-dev's 137 questions (`read()` ~20 ms a question on 2 cores), two thirds of the time
+Profiled over realtimeqa-dev's 137 questions (`read()` ~23 ms a question on 2 cores), two thirds of the time
 went to neither the recognizer's logic nor its patterns' matching:
-- **The number extractors run again and again on the same text.** Every date, duration and period extractor
-  first asks a number extractor for the numbers of the text it holds: about 20 calls a question, most on the
-  question itself. Within one parse their answers are kept (`numbers_kept`), and each caller gets its own copy
-  of the results, which some callers shift in place.
+- **Its extractors are asked again for the same text within one parse.** The date, time and duration
+  extractors are called by several of the merged ones, and each first asks a number extractor for the
+  numbers of its text: about half of these calls repeat an earlier one. Within a parse (`extractions_kept`)
+  their answers are kept, and each caller gets its own copies of the results, which some callers shift in
+  place.
 - **`regex.finditer(pattern, text)` with an already compiled pattern** goes through the `regex` module's
   compile cache each time (a key built of flags, the locale's encoding, the default version: ~35 µs, 120,000
   calls over the 137 questions). The library's modules are handed a `regex` whose module-level functions call
   the compiled pattern directly, and compile a string pattern once.
 
-Both are exact: the phrase table (`tests/when_phrases.py`) and every realtimeqa-dev question read the same
-with and without them (`tests/test_when_reading.py`).
+Both are exact: the phrase table (`tests/when_phrases.py`), sentences with numbers, times and durations, and
+every realtimeqa-dev question read the same with and without them (`tests/test_when_quicker.py`).
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ _kept = threading.local()
 
 
 def install() -> None:
-    """Hand the loaded Recognizers-Text modules the direct `regex`, and keep number extractions per parse.
+    """Hand the loaded Recognizers-Text modules the direct `regex`, and let their extractors keep their
+    answers within `extractions_kept`.
     Called once the recognizer's model is built (its modules are loaded by then)."""
     for name, module in list(sys.modules.items()):
         if name.startswith("recognizers_") and getattr(module, "regex", None) is regex:
