@@ -40,7 +40,7 @@ class Reading:
     part: str = ""
 
 
-QUICKER = True  # rag.when.quicker: the same readings, a third of the time
+QUICKER = True  # rag.when.quicker: the same readings in two fifths of the time (9.3 ms against 23.5)
 _model = None
 _lock = threading.Lock()  # the recognizer's model is built once and is not known to be thread-safe
 
