@@ -100,6 +100,17 @@ def test_int8_stays_close_to_sentence_transformers(int8, torch_vectors):
     assert cosine.mean() >= 0.98 and cosine.min() >= 0.95
 
 
+def test_int8_weights_are_unsigned_so_no_cpu_saturates_their_products(int8):
+    """With signed weights, x86 CPUs without VNNI sum u8 x s8 products in saturating 16-bit lanes: the same
+    archive got other vectors, and other verdicts, on an AVX2 machine than on an AVX-512 one."""
+    import onnx
+
+    model = onnx.load(str(int8.cached_file))
+    weights = {t.name: t.data_type for t in model.graph.initializer}
+    multiplied = [node.input[1] for node in model.graph.node if node.op_type == "MatMulInteger"]
+    assert multiplied and all(weights.get(name) == onnx.TensorProto.UINT8 for name in multiplied)
+
+
 def test_rows_come_back_in_the_order_given_whatever_their_length(fp32):
     texts = [SENTENCES[0] * 30, "Rain.", SENTENCES[5], "", SENTENCES[9] * 8, "Snow in May."]
     small_batches = OnnxEmbedder(quantized=False, batch_size=2, cache_dir=fp32.cache_dir)
