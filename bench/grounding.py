@@ -9,9 +9,11 @@ holds their text. The harness rebuilds each case from those files:
     passages: [Ref]                 -> one `Hit` each, its chunk exactly one of `rag.chunking`'s chunks
     source: [Ref] + edit / join     -> the answer sentence, made from the article's own sentences
     text                            -> the answer sentence as the team (paraphrase) or the model wrote it
+    before                          -> model sentences: what the model's answer said before this one
 
 and judges `"<sentence> [1][2]"` (markers for the cited passages, in order; a model sentence as it was
-written) with `rag.verify.Verifier(embedder).check(text, hits)` (the checker's file is printed: a
+written, after the sentences of its answer before it, as newsrag reads an answer: "He" after "Prince Harry
+..." means Harry; only its own verdict counts) with `rag.verify.Verifier(embedder).check(text, hits)` (the checker's file is printed: a
 worktree's module may be shadowed by the editable install's checkout). It prints,
 per category, the cases and the share judged supported; for `model` sentences, that share among those
 labelled supported / unsupported / no claim.
@@ -95,6 +97,7 @@ class Case:
     lower: bool = False  # merges: lower the second sentence's first letter
     note: str = ""
     question: str = ""  # model cases: the question id
+    before: str = ""  # model cases: the answer's sentences before this one, as the model wrote them
     written_from: Ref | None = None  # paraphrases: the sentence they reword
 
     @classmethod
@@ -106,7 +109,7 @@ class Case:
             source=tuple(Ref.from_json(s) for s in data.get("source", ())), text=data.get("text", ""),
             edit=Edit(int(edit["at"]), edit["from"], edit["to"]) if edit else None,
             join=data.get("join", ""), lower=bool(data.get("lower")), note=data.get("note", ""),
-            question=data.get("question", ""),
+            question=data.get("question", ""), before=data.get("before", ""),
             written_from=Ref.from_json(data["written_from"]) if data.get("written_from") else None,
         )
 
@@ -116,6 +119,8 @@ class Case:
             data["question"] = self.question
         if self.text:
             data["text"] = self.text
+        if self.before:
+            data["before"] = self.before
         if self.source:
             data["source"] = [s.to_json() for s in self.source]
         if self.edit:
@@ -222,13 +227,16 @@ class Judged:
 
 
 def checker(embedder):
-    """`check(text, hits) -> (verdict, pieces)` by `rag.verify.Verifier`, and the checker's name."""
-    from rag import verify
+    """`check(text, hits, before) -> (verdict, pieces)` by `rag.verify.Verifier`, and the checker's name:
+    `text` read after `before` (the answer so far), its own pieces' verdicts combined."""
+    from rag import citations, verify
 
     verifier = verify.Verifier(embedder)
 
-    def check(text: str, given: Sequence[Hit]) -> tuple[str, int]:
-        verdicts = [s.verdict for s in verifier.check(text, given).sentences]
+    def check(text: str, given: Sequence[Hit], before: str = "") -> tuple[str, int]:
+        earlier = len(citations.split_answer(before)) if before else 0
+        answer = f"{before}\n{text}" if before else text  # one line each: split as they were alone
+        verdicts = [s.verdict for s in verifier.check(answer, given).sentences][earlier:]
         return combine(verdicts), len(verdicts)
 
     return check, f"rag.verify.Verifier ({Path(verify.__file__).resolve()})"
@@ -250,7 +258,7 @@ def judge(cases: Sequence[Case], articles, embedder) -> tuple[list[Judged], str]
     judged = []
     for case in cases:
         text = answer_text(case, articles)
-        verdict, pieces = check(text, hits(case, articles))
+        verdict, pieces = check(text, hits(case, articles), case.before)
         judged.append(Judged(case, text, verdict, pieces))
     return judged, name
 

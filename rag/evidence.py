@@ -1,7 +1,7 @@
 """Evidence: the passage sentences an answer sentence may rest on, and how several are chosen for one claim.
 
     passage_sentences(hits) -> [PassageSentence]   each with its facts read once (`rag.facts`)
-    read_claim(text, known) -> Claim                 an answer sentence's facts
+    read_claim(text, known, referent) -> Claim       an answer sentence's facts
     gather(claim, start, pool, cosine, ranked) -> [index]   `start`, then what covers the rest, pruned
 
 A claim may rest on two or three sentences, of one passage or of several: a merge of two facts. A sentence
@@ -27,6 +27,8 @@ from rag.facts import (
     negation_scopes,
     number_mentions,
     numbers,
+    opening_pronoun,
+    pronouns,
     word_keys,
 )
 from rag.lexical import STOPWORDS
@@ -75,6 +77,8 @@ class PassageSentence:
     terms: frozenset[str]
     scopes: tuple[frozenset[str], ...]  # what each negation bears on (`rag.facts.negation_scopes`)
     names: frozenset[str]  # the name_keys of the words it capitalises mid-sentence
+    pronouns: frozenset[str] = frozenset()  # "he" / "she": whom it refers to by pronoun (`rag.facts.pronouns`)
+    opens_with_pronoun: bool = False  # "She was ...": who she is, the sentence before it says
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class Claim:
     text: str
     name_keys: frozenset[str]  # its name words, as `rag.facts.name_key`
     all_keys: frozenset[str]  # all its words, likewise
+    pronoun: str | None = None  # "he" / "she" when it opens with one as its subject
+    referent: tuple[str, ...] = ()  # whom that pronoun stands for: the name the answer's sentence before opened with
 
 
 def content_terms(text: str) -> frozenset[str]:
@@ -115,14 +121,19 @@ def passage_sentences(hits: Sequence[Hit]) -> list[PassageSentence]:
             if INSTRUCTION.search(sentence):
                 continue
             pool.append(PassageSentence(n, start, end, sentence, numbers(sentence), word_keys(sentence),
-                                  content_terms(sentence), negation_scopes(sentence), mid_sentence_names(sentence)))
+                                        content_terms(sentence), negation_scopes(sentence),
+                                        mid_sentence_names(sentence), pronouns(sentence),
+                                        opening_pronoun(sentence) is not None))
     return pool
 
 
-def read_claim(text: str, known: frozenset[str]) -> Claim:
+def read_claim(text: str, known: frozenset[str], referent: tuple[str, ...] = ()) -> Claim:
+    """`referent`: the name an opening "he" or "she" stands for, when the answer says (`rag.verify`)."""
     spans = names(text, known)
+    pronoun = opening_pronoun(text)
     return Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text), text,
-                  frozenset(name_key(w) for span in spans for w in span), word_keys(text))
+                 frozenset(name_key(w) for span in spans for w in span), word_keys(text), pronoun,
+                 referent if pronoun else ())
 
 
 def gather(claim: Claim, start: int, pool: Sequence[PassageSentence], cosine: dict[int, float],

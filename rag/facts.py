@@ -3,6 +3,8 @@
     numbers("Over thirty soldiers and $3bn")   -> {Decimal("30"), Decimal("3E+9")}
     names("The talks with Jermaine O'Rourke's team")  -> (("Jermaine", "O'Rourke"),)
     negated("The army did not withdraw")      -> True
+    opening_pronoun("She was the longest-reigning monarch")  -> "she"
+    opening_name("Prince Harry, who was born ...", known)  -> ("Prince", "Harry")
 
 Pure functions over plain text; `rag.verify` compares an answer sentence's facts with those of the passage
 sentences it rests on. Embeddings judge topic well and facts badly (a sentence with its number changed
@@ -12,6 +14,7 @@ stays at cosine ~0.95 of the original), so facts are read from the text itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from rag.lexical import STOPWORDS
@@ -190,6 +193,46 @@ def names(text: str, known: frozenset[str] = frozenset()) -> tuple[tuple[str, ..
             spans.append([word])
         previous = index
     return tuple(tuple(span) for span in spans)
+
+
+# Words a name may open with that say what someone is rather than who: "Prince Harry" is Harry.
+_TITLES = frozenset(
+    """king queen prince princess duke duchess president vice senator sen governor gov mayor pope sir lord lady
+    dame minister prime chancellor judge justice general gen coach captain officer secretary ambassador
+    chief""".split()
+)
+_ROMAN = re.compile(r"^[ivxl]+$")
+_HE = frozenset("he him his himself".split())
+_SHE = frozenset("she her hers herself".split())
+
+
+def opening_pronoun(text: str) -> str | None:
+    """"he" or "she" when the sentence opens with that pronoun as its subject, else None."""
+    tokens = _TOKEN.findall(text[:20])
+    first = tokens[0].casefold() if tokens else ""
+    return first if first in ("he", "she") else None
+
+
+def pronouns(text: str) -> frozenset[str]:
+    """Which of "he" and "she" a sentence refers to someone by (any form: him, his, her, herself...)."""
+    tokens = {t.casefold() for t in _TOKEN.findall(text)}
+    return frozenset(g for g, forms in (("he", _HE), ("she", _SHE)) if tokens & forms)
+
+
+def opening_name(text: str, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The name a sentence opens with (its subject, most often: "Prince Harry, who was born..."), or ()
+    when its first word is not part of a name ("The US star Brittney Griner": no subject is guessed)."""
+    spans = names(text, known)
+    tokens = _TOKEN.findall(text)
+    if spans and tokens[: len(spans[0])] == list(spans[0]):
+        return spans[0]
+    return ()
+
+
+def who(span: Sequence[str]) -> tuple[str, ...]:
+    """The words of a name that say who it is: its titles and ordinals dropped ("Queen Elizabeth II" ->
+    ("Elizabeth",)); () when nothing else is left ("The King")."""
+    return tuple(w for w in span if name_key(w) not in _TITLES and not _ROMAN.match(name_key(w)))
 
 
 def mid_sentence_names(text: str) -> frozenset[str]:

@@ -12,7 +12,11 @@ For each answer sentence (hits[n - 1] is source [n]):
 3. The evidence must be on topic (cosine of the sentence to the evidence, or a lower cosine with most
    content words shared) and agree on the facts (`rag.facts`): every number and every name word of the
    sentence is in the evidence, and each negation of the sentence bears on words an evidence negation
-   bears on, and the other way round ("was not damaged" against "was damaged" fails).
+   bears on, and the other way round ("was not damaged" against "was damaged" fails). A sentence opening
+   with "he" or "she" is about whom the evidence says it of: not when the evidence says "she" for the
+   sentence's "he"; and when the answer's sentence before opened with a name ("Prince Harry, who ... .
+   He is the eldest son of ..."), the evidence must name them too (or, opening with a pronoun itself, the
+   passage sentence before it must).
 4. Supported by its citations: `supported`. Not, but supported by other sources (or uncited and supported
    by any): `supported`, with the sources the evidence comes from attached, `attributed=True`. The model's
    wrong marker is replaced rather than the sentence condemned: the claim is grounded, and the reader is
@@ -33,7 +37,7 @@ import numpy as np
 
 from rag.citations import Piece, make_citation, render, split_answer
 from rag.evidence import Claim, PassageSentence, gather, is_claim, passage_sentences, read_claim
-from rag.facts import mid_sentence_names, name_found, word_stem
+from rag.facts import mid_sentence_names, name_found, opening_name, who, word_stem
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 
 SIMILAR = 0.7  # cosine to the evidence at or above which the sentence is on topic on meaning alone
@@ -80,6 +84,7 @@ class Verifier:
         claim_vectors = dict(zip(claims, vectors[: len(claims)], strict=True))
         pool_vectors = vectors[len(claims):]
 
+        subject: tuple[str, ...] = ()  # the name the sentence before opened with: whom "he" / "she" stands for
         checked: list[CheckedSentence] = []
         kept: list[tuple[Piece, tuple[int, ...]]] = []
         quoted: dict[int, set[int]] = {}  # source n -> passage sentences its quote must span
@@ -87,11 +92,13 @@ class Verifier:
         for index, piece in enumerate(pieces):
             cited = tuple(n for n in piece.cited if 1 <= n <= len(hits))
             if index not in claim_vectors:
+                subject = ()
                 checked.append(CheckedSentence(piece.text, (), NO_CLAIM, "asserts nothing to check",
                                                separator=piece.separator))
                 kept.append((piece, ()))
                 continue
-            claim = read_claim(piece.text, known)
+            claim = read_claim(piece.text, known, subject)
+            subject = subject if claim.pronoun else opening_name(piece.text, known)
             vector = claim_vectors[index]
             everywhere = range(len(pool))
             judgement, attributed = None, False
@@ -176,11 +183,39 @@ def _agree(claim: Claim, vector: np.ndarray, evidence: Sequence[int], pool: Sequ
         if not all(name_found(w, keys) for w in span):
             written = _POSSESSIVE.sub("", " ".join(span))
             return _Judgement(False, tuple(evidence), f"name '{written}' is not in {where}")
+    if claim.pronoun:
+        other = _someone_else(claim, evidence, pool)
+        if other:
+            return _Judgement(False, tuple(evidence), f"{where} says this of {other}")
     opposite = _opposite(claim, sentences)
     if opposite is not None:
         return _Judgement(False, tuple(evidence), f"{_reference(pool, [evidence[opposite]])} says the opposite "
                                                   "(negation)")
     return _Judgement(True, tuple(evidence))
+
+
+def _someone_else(claim: Claim, evidence: Sequence[int], pool: Sequence[PassageSentence]) -> str:
+    """Whom the evidence says it of, when not of whom the claim's opening "he" / "she" means; "" when it
+    may be the same person.
+
+    The evidence refers to someone only as the other pronoun ("He was the longest-reigning monarch"
+    against "She was ..."): "her", not "him". Or the answer's sentence before named whom the pronoun
+    stands for ("Prince Harry ... . He is the eldest son of ...") and the evidence does not name them: in
+    an evidence sentence, or in the passage sentence before one that opens with a pronoun itself."""
+    genders = frozenset().union(*(pool[i].pronouns for i in evidence))
+    if genders and claim.pronoun not in genders:
+        return f"'{min(genders)}', not '{claim.pronoun}'"
+    wanted = who(claim.referent)
+    if not wanted:
+        return ""
+    keys = set()
+    for i in evidence:
+        keys |= pool[i].keys
+        if pool[i].opens_with_pronoun and i > 0 and pool[i - 1].n == pool[i].n:
+            keys |= pool[i - 1].keys
+    if any(name_found(w, frozenset(keys)) for w in wanted):
+        return ""
+    return f"someone other than {_POSSESSIVE.sub('', ' '.join(claim.referent))}"
 
 
 def _opposite(claim: Claim, sentences: Sequence[PassageSentence]) -> int | None:

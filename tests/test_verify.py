@@ -159,6 +159,36 @@ def test_one_clause_stitched_from_two_stories_is_unsupported_two_clauses_are_a_m
     assert (merged.verdict, merged.citations) == (SUPPORTED, (1, 3))
 
 
+ROYALS = (
+    "Queen Margrethe of Arland abdicated on Sunday after 52 years on the throne. "
+    "She was the longest-serving monarch in the country's history. "
+    "Her eldest son, Frederik, became king the same day. "
+    "He is the father of four children."
+)
+
+
+def test_he_for_a_passage_s_she_is_unsupported(verifier):
+    """The model's "he" where the passage said "she": the same words, another person."""
+    hits = make_hits(ROYALS)
+    assert one(verifier, "She was the longest-serving monarch in Arland's history [1].", hits).verdict == SUPPORTED
+    wrong = one(verifier, "He was the longest-serving monarch in Arland's history [1].", hits)
+    assert (wrong.verdict, wrong.reason) == (UNSUPPORTED, "[1] says this of 'she', not 'he'")
+
+
+def test_he_means_whom_the_sentence_before_opened_with(verifier):
+    """"He" after "Prince Joachim ..." is Joachim: what the passage says of Frederik does not back it,
+    what it says of Frederik after "Frederik ..." does (the passage's own "He" resolved the same way)."""
+    hits = make_hits(ROYALS)
+    verified = verifier.check("Prince Joachim was not at the ceremony. He is the father of four children [1].", hits)
+    assert [s.verdict for s in verified.sentences] == [UNSUPPORTED, UNSUPPORTED]
+    assert verified.sentences[1].reason == "[1] says this of someone other than Prince Joachim"
+    verified = verifier.check("Frederik became king the same day [1]. He is the father of four children [1].", hits)
+    assert [s.verdict for s in verified.sentences] == [SUPPORTED, SUPPORTED]
+    # unresolved (the sentence before opens with no name): only the pronoun's agreement is checked
+    verified = verifier.check("The queen's son became king. He is the father of four children [1].", hits)
+    assert verified.sentences[1].verdict == SUPPORTED
+
+
 @pytest.mark.parametrize("answer", [
     "Here is what the sources say:", "I hope this helps.", "Based on the sources provided:",
     "What else happened that week?", "The sources do not say who led the attack.",

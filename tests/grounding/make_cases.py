@@ -344,9 +344,10 @@ def main(argv=None) -> int:
             label = labels.get((item["question"], kind, k))
             if label is None:  # not labelled: a repeat of an earlier sentence of the same answer
                 continue
+            before = "\n".join(s["text"] for s in item["sentences"][: k - 1])  # a line each: judged alike
             cases.append(Case(f"model-{item['question']}-{kind}-{k}", "model", label["label"],
                               tuple(Ref.from_json(p) for p in item["passages"]), text=said["text"],
-                              note=label.get("note", ""), question=item["question"]))
+                              note=label.get("note", ""), question=item["question"], before=before))
     write_cases(cases, CASES)
     print(f"{len(cases)} cases -> {CASES}")
     return 0
