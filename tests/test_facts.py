@@ -4,7 +4,19 @@ from decimal import Decimal
 
 import pytest
 
-from rag.facts import mid_sentence_names, name_found, names, negated, negation_scopes, numbers, word_keys
+from rag.facts import (
+    mid_sentence_names,
+    name_found,
+    names,
+    negated,
+    negation_scopes,
+    numbers,
+    opening_name,
+    opening_pronoun,
+    pronouns,
+    who,
+    word_keys,
+)
 
 
 @pytest.mark.parametrize("text, values", [
@@ -77,3 +89,33 @@ def test_not_only_is_no_negation():
 def test_two_negations_in_a_row_cancel():
     assert negation_scopes("He was not unable to help.") == ()
     assert negation_scopes("She never denied it.") == ()
+
+
+@pytest.mark.parametrize("text, pronoun", [
+    ("He was sworn in on Monday.", "he"), ("“She said no.”", "she"), ("Her lawyers appealed.", None),
+    ("Hence the delay.", None), ("The minister said he would stay.", None),
+])
+def test_a_sentence_opening_with_he_or_she(text, pronoun):
+    assert opening_pronoun(text) == pronoun
+
+
+def test_which_pronouns_a_sentence_uses():
+    assert pronouns("The queen thanked her father's staff.") == {"she"}
+    assert pronouns("He told her.") == {"he", "she"}
+    assert pronouns("The army withdrew.") == frozenset()
+
+
+@pytest.mark.parametrize("text, known, name", [
+    ("Prince Harry, who was born in 1984, lives in California.", frozenset(), ("Prince", "Harry")),
+    ("Charles has become king.", frozenset({"charles"}), ("Charles",)),
+    ("Charles has become king.", frozenset(), ()),  # a capitalised first word alone may be any word
+    ("The US star Brittney Griner was moved.", frozenset(), ()),  # no subject is guessed past "The US"
+])
+def test_the_name_a_sentence_opens_with(text, known, name):
+    assert opening_name(text, known) == name
+
+
+def test_who_a_name_is_leaves_out_titles_and_ordinals():
+    assert who(("Queen", "Elizabeth", "II")) == ("Elizabeth",)
+    assert who(("President", "Joe", "Biden")) == ("Joe", "Biden")
+    assert who(("King",)) == ()
