@@ -13,9 +13,9 @@ holds their text. The harness rebuilds each case from those files:
 
 and judges `"<sentence> [1][2]"` (markers for the cited passages, in order; a model sentence as it was
 written, after the sentences of its answer before it, as newsrag reads an answer: "He" after "Prince Harry
-..." means Harry; only its own verdict counts) with `rag.verify.Verifier(embedder).check(text, hits)` (the checker's file is printed: a
-worktree's module may be shadowed by the editable install's checkout). It prints,
-per category, the cases and the share judged supported; for `model` sentences, that share among those
+..." means Harry; only its own verdict counts) with `rag.verify.Verifier(embedder).check(text, hits)`
+(the checker's file is printed: a worktree's module may be shadowed by the editable install's checkout).
+It prints, per category, the cases and the share judged supported; for `model` sentences, that share among those
 labelled supported / unsupported / no claim.
 
 The embedder is what a new archive uses by default (`rag.archive.auto_encoder`: the int8 ONNX export of
