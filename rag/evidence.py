@@ -27,6 +27,7 @@ from rag.facts import (
     negation_scopes,
     number_mentions,
     numbers,
+    opening_name,
     opening_pronoun,
     pronouns,
     word_keys,
@@ -94,6 +95,7 @@ class Claim:
     all_keys: frozenset[str]  # all its words, likewise
     pronoun: str | None = None  # "he" / "she" when it opens with one as its subject
     referent: tuple[str, ...] = ()  # whom that pronoun stands for: the name the answer's sentence before opened with
+    opening: tuple[str, ...] = ()  # the name it opens with (`rag.facts.opening_name`): whom a next "he" means
 
 
 def content_terms(text: str) -> frozenset[str]:
@@ -133,7 +135,7 @@ def read_claim(text: str, known: frozenset[str], referent: tuple[str, ...] = ())
     pronoun = opening_pronoun(text)
     return Claim(tuple(number_mentions(text)), spans, content_terms(text), negation_scopes(text), text,
                  frozenset(name_key(w) for span in spans for w in span), word_keys(text), pronoun,
-                 referent if pronoun else ())
+                 referent if pronoun else (), opening_name(text, spans))
 
 
 def gather(claim: Claim, start: int, pool: Sequence[PassageSentence], cosine: dict[int, float],

@@ -4,7 +4,7 @@
     names("The talks with Jermaine O'Rourke's team")  -> (("Jermaine", "O'Rourke"),)
     negated("The army did not withdraw")      -> True
     opening_pronoun("She was the longest-reigning monarch")  -> "she"
-    opening_name("Prince Harry, who was born ...", known)  -> ("Prince", "Harry")
+    opening_name("Prince Harry, who was born ...", names(...))  -> ("Prince", "Harry")
 
 Pure functions over plain text; `rag.verify` compares an answer sentence's facts with those of the passage
 sentences it rests on. Embeddings judge topic well and facts badly (a sentence with its number changed
@@ -219,13 +219,13 @@ def pronouns(text: str) -> frozenset[str]:
     return frozenset(g for g, forms in (("he", _HE), ("she", _SHE)) if tokens & forms)
 
 
-def opening_name(text: str, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """The name a sentence opens with (its subject, most often: "Prince Harry, who was born..."), or ()
-    when its first word is not part of a name ("The US star Brittney Griner": no subject is guessed)."""
-    spans = names(text, known)
+def opening_name(text: str, spans: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """Of a sentence's `names` spans, the one it opens with (its subject, most often: "Prince Harry, who was
+    born..."), or () when its first word is not part of a name ("The US star Brittney Griner": no subject is
+    guessed)."""
     tokens = _TOKEN.findall(text)
     if spans and tokens[: len(spans[0])] == list(spans[0]):
-        return spans[0]
+        return tuple(spans[0])
     return ()
 
 

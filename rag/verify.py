@@ -37,7 +37,7 @@ import numpy as np
 
 from rag.citations import Piece, make_citation, render, split_answer
 from rag.evidence import Claim, PassageSentence, gather, is_claim, passage_sentences, read_claim
-from rag.facts import mid_sentence_names, name_found, opening_name, who, word_stem
+from rag.facts import mid_sentence_names, name_found, who, word_stem
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 
 SIMILAR = 0.7  # cosine to the evidence at or above which the sentence is on topic on meaning alone
@@ -98,7 +98,7 @@ class Verifier:
                 kept.append((piece, ()))
                 continue
             claim = read_claim(piece.text, known, subject)
-            subject = subject if claim.pronoun else opening_name(piece.text, known)
+            subject = subject if claim.pronoun else claim.opening
             vector = claim_vectors[index]
             everywhere = range(len(pool))
             judgement, attributed = None, False

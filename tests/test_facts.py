@@ -112,7 +112,7 @@ def test_which_pronouns_a_sentence_uses():
     ("The US star Brittney Griner was moved.", frozenset(), ()),  # no subject is guessed past "The US"
 ])
 def test_the_name_a_sentence_opens_with(text, known, name):
-    assert opening_name(text, known) == name
+    assert opening_name(text, names(text, known)) == name
 
 
 def test_who_a_name_is_leaves_out_titles_and_ordinals():
