@@ -122,9 +122,10 @@ def passage_sentences(hits: Sequence[Hit]) -> list[PassageSentence]:
             sentence = text[start:end]
             if INSTRUCTION.search(sentence):
                 continue
-            pool.append(PassageSentence(n, start, end, sentence, numbers(sentence), word_keys(sentence),
+            keys = word_keys(sentence)
+            pool.append(PassageSentence(n, start, end, sentence, numbers(sentence), keys,
                                         content_terms(sentence), negation_scopes(sentence),
-                                        mid_sentence_names(sentence), pronouns(sentence),
+                                        mid_sentence_names(sentence), pronouns(keys),
                                         opening_pronoun(sentence) is not None))
     return pool
 
@@ -191,10 +192,10 @@ def _by_clause(claim: Claim, evidence: list[int], pool: Sequence[PassageSentence
         items = content_terms(clause) | (word_keys(clause) & claim.name_keys) | numbers(clause)
         if items:
             best.add(max(evidence, key=lambda i: (len(items & holds(pool[i])), -evidence.index(i))))
-    return [i for i in evidence if i in best or any(_adjacent(i, j, pool) for j in best)]
+    return [i for i in evidence if i in best or any(adjacent(i, j, pool) for j in best)]
 
 
-def _adjacent(i: int, j: int, pool: Sequence[PassageSentence]) -> bool:
+def adjacent(i: int, j: int, pool: Sequence[PassageSentence]) -> bool:
     return abs(i - j) == 1 and pool[i].n == pool[j].n  # the pool lists each passage's sentences in order
 
 

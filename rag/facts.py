@@ -213,10 +213,10 @@ def opening_pronoun(text: str) -> str | None:
     return first if first in ("he", "she") else None
 
 
-def pronouns(text: str) -> frozenset[str]:
-    """Which of "he" and "she" a sentence refers to someone by (any form: him, his, her, herself...)."""
-    tokens = {t.casefold() for t in _TOKEN.findall(text)}
-    return frozenset(g for g, forms in (("he", _HE), ("she", _SHE)) if tokens & forms)
+def pronouns(keys: frozenset[str]) -> frozenset[str]:
+    """Which of "he" and "she" a sentence refers to someone by (any form: him, his, her, herself...), from
+    its `word_keys`."""
+    return frozenset(g for g, forms in (("he", _HE), ("she", _SHE)) if keys & forms)
 
 
 def opening_name(text: str, spans: Sequence[Sequence[str]]) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.citations import Piece, make_citation, render, split_answer
-from rag.evidence import Claim, PassageSentence, gather, is_claim, passage_sentences, read_claim
+from rag.evidence import Claim, PassageSentence, adjacent, gather, is_claim, passage_sentences, read_claim
 from rag.facts import mid_sentence_names, name_found, who, word_stem
 from rag.records import NO_CLAIM, SUPPORTED, UNSUPPORTED, CheckedSentence, Evidence, Hit, Verified
 
@@ -211,7 +211,7 @@ def _someone_else(claim: Claim, evidence: Sequence[int], pool: Sequence[PassageS
     keys = set()
     for i in evidence:
         keys |= pool[i].keys
-        if pool[i].opens_with_pronoun and i > 0 and pool[i - 1].n == pool[i].n:
+        if pool[i].opens_with_pronoun and i > 0 and adjacent(i - 1, i, pool):
             keys |= pool[i - 1].keys
     if any(name_found(w, frozenset(keys)) for w in wanted):
         return ""
