@@ -61,6 +61,8 @@ CREATE INDEX IF NOT EXISTS articles_day ON articles(day);  -- the latest day, as
 CREATE INDEX IF NOT EXISTS articles_when ON articles(day, day_end, source);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_headlines ON articles(day, id, day_end, source, title_vector);  -- TITLES_SQL
+-- what a search shows of each candidate passage's article (rag.retrieve, Retriever._load)
+CREATE INDEX IF NOT EXISTS articles_shown ON articles(id, day, day_end, title, source, published, url, grp, record_id);
 """
 _ARTICLE_COLUMNS = ("id, title, source, published, day, url, authors, text, content_key, version, grp, "
                     "title_vector, record_id, copy_of, stored_at, day_end")

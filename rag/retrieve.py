@@ -234,11 +234,12 @@ class Retriever:
             per_article[meta.id] = per_article.get(meta.id, 0) + 1
             kept.append(cid)
         hits = []
+        texts = self._texts([passages[cid] for cid in kept[:k]])
         for cid in kept[:k]:
             passage = passages[cid]
             meta = passage.article
             shared = [m for m in passage.copies if m.id not in {x.id for x in also.get(meta.id, ())}]
-            hits.append(Hit(chunk=passage.chunk, article=meta, score=final[cid],
+            hits.append(Hit(chunk=replace(passage.chunk, text=texts.get(cid, "")), article=meta, score=final[cid],
                             also_reported_by=tuple(shared) + tuple(also.get(meta.id, ()))))
         return hits
 
@@ -248,12 +249,14 @@ class Retriever:
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
+        # no text here: only the hits shown read theirs (`_texts`), and every column read is in the
+        # articles_shown index, so no candidate's row (its text's overflow pages) is walked
         columns = ("c.id, c.article_id, c.position, c.start, c.end, a.id, a.day, a.day_end, a.title, a.source, "
-                   "a.published, a.url, a.grp, a.record_id, substr(a.text, c.start + 1, c.end - c.start)")
+                   "a.published, a.url, a.grp, a.record_id")
         rows = self.catalog.query(
-            f"SELECT {columns}, 0 FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks}) "
-            f"UNION ALL SELECT {columns}, 1 FROM chunks c JOIN articles a ON a.copy_of = c.article_id "
-            f"WHERE c.id IN ({marks}) ORDER BY 1, 16, 7, 6",
+            f"SELECT {columns}, 0 FROM chunks c JOIN articles a INDEXED BY articles_shown ON a.id = c.article_id "
+            f"WHERE c.id IN ({marks}) UNION ALL SELECT {columns}, 1 FROM chunks c JOIN articles a "
+            f"ON a.copy_of = c.article_id WHERE c.id IN ({marks}) ORDER BY 1, 15, 7, 6",
             chunk_ids + chunk_ids,
         )
         sharing: dict[str, list[tuple]] = {}
@@ -262,16 +265,25 @@ class Retriever:
         passages = {}
         for cid, candidates in sharing.items():
             shown = next((r for r in candidates if filters.admits(r[6], r[7], r[9])), candidates[0])
-            _, holder, pos, start, end, aid, day, _, title, source, published, url, grp, record, text, _ = shown
+            _, holder, pos, start, end, aid, day, _, title, source, published, url, grp, record, _ = shown
             metas = [ArticleMeta(id=r[5], title=r[8], source=r[9], published=r[10], url=r[11], group=r[12],
                                  record_id=r[13] or "") for r in candidates]
             shown_meta = next(m for m in metas if m.id == aid)
             passages[cid] = _Passage(
-                chunk=Chunk(id=cid, article_id=aid, position=pos, start=start, end=end, text=text),
+                chunk=Chunk(id=cid, article_id=aid, position=pos, start=start, end=end, text=""),
                 article=shown_meta, holder=holder, day=day,
                 copies=tuple(m for m in metas if m.id != aid),
             )
         return passages
+
+    def _texts(self, passages: list[_Passage]) -> dict[str, str]:
+        """Each passage's text, cut from its article's (a copy's text is the holder's: identical)."""
+        if not passages:
+            return {}
+        marks = ",".join("?" * len(passages))
+        return dict(self.catalog.query(
+            f"SELECT c.id, substr(a.text, c.start + 1, c.end - c.start) FROM chunks c "
+            f"JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})", [p.chunk.id for p in passages]))
 
     def outlets(self) -> tuple[str, ...]:
         """The archive's outlet names (never read as dates in a question), read again when the catalog changes."""
