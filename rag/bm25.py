@@ -51,7 +51,7 @@ class LexicalIndex:
             scores = np.zeros(len(segment.rowids), dtype=np.float32)
             for weight, (docs, counts) in zip(idf, per, strict=True):
                 if len(docs):  # weight * (K1 + 1) * tf / (tf + norm), in place: one temporary
-                    part = norm[docs]
+                    part = np.take(norm, docs)  # not norm[docs]: that copies the int32 rows to int64 first (2x)
                     part += counts
                     np.divide(counts, part, out=part)
                     part *= weight * (K1 + 1)
@@ -59,9 +59,10 @@ class LexicalIndex:
                     # gathers, adds and scatters in three passes; np.add.at in one, 9.8 -> 5.6 ns a posting
                     np.add.at(scores, docs, part)
             scored.append(scores)
-        # A floor no row of the top k is under: the k-th best among the rows of the rarest word (their scores
-        # are whole). Only rows at or above it are pooled, instead of every row any word of the question has.
-        rarest = min(range(len(phrases)), key=lambda i: hits[i])
+        # A floor no row of the top k is under: the k-th best among the rows of the rarest word that has k
+        # rows (their scores are whole). Only rows at or above it are pooled, instead of every row any word of
+        # the question has. A word of fewer rows ("Asia-Pacific", in no passage) would leave no floor at all.
+        rarest = min(range(len(phrases)), key=lambda i: (hits[i] < k, hits[i]))
         floor = _floor(segments, [per[rarest][0] for per in postings], scored, filters, snapshot.copies, k)
         best, where = [], []
         for segment, scores in zip(segments, scored, strict=True):
@@ -70,8 +71,9 @@ class LexicalIndex:
             best.append(scores[rows])
             where.append(np.asarray(segment.rowids)[rows])
         pooled, rowids = np.concatenate(best), np.concatenate(where)
-        if len(pooled) > k:  # one partition over every segment's rows, not one per segment
-            top = np.argpartition(-pooled, k - 1)[:k]
+        if len(pooled) > k:  # one partition over every segment's rows, not one per segment; every row tied
+            # with the k-th is kept, so that best_named breaks the tie by rowid, not the partition by chance
+            top = pooled >= np.partition(pooled, len(pooled) - k)[len(pooled) - k]
             pooled, rowids = pooled[top], rowids[top]
         return best_named(list(zip(pooled.tolist(), rowids.tolist(), strict=True)), k, self.segments.chunk_ids)
 
