@@ -8,7 +8,9 @@ many", a place for "where", a name for "who": `rag.answer_types`), and by how mu
 passages keep naming and the question does not (the answer, as often as not). A sentence that says again
 what a chosen one said (another outlet's wording) is passed over. Below a relevance threshold it answers
 NO_ANSWER instead; sentences well below the best are left out rather than padding the answer, judged before
-salience, which only reorders what is relevant enough.
+salience, which only reorders what is relevant enough. A sentence that asks (a news quiz quoting the user's
+question) is never quoted, and when the question names a year, a sentence naming only other years (last
+year's announcement) is marked down.
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
 weigh most, and no sentence the previous answer already quoted is quoted again.
@@ -40,6 +42,8 @@ OWN_WORDS = 0.3  # a follow-up's own words (not those carried over from the prev
 FOCUS_WORDS = 0.3  # the words of the sentence that asks, in a question that first sets the scene
 # A marker written in the article itself ("... three weeks [7].") would read as a citation of source 7.
 _ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+OTHER_YEAR = 0.5  # taken off a sentence naming only years other than the one the question names
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}
 
@@ -56,7 +60,8 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder, sentences: int = 3, passages: int = 8, answer_type: float = ANSWER_TYPE,
                  floor: float = FLOOR, own_words: float = OWN_WORDS,
-                 focus_words: float = FOCUS_WORDS, salience: float = SALIENCE, same: float = SAME):
+                 focus_words: float = FOCUS_WORDS, salience: float = SALIENCE, same: float = SAME,
+                 other_year: float = OTHER_YEAR):
         self.embedder = embedder
         self.sentences = sentences
         self.passages = passages
@@ -66,6 +71,7 @@ class ExtractiveAnswerer:
         self.focus_words = focus_words
         self.salience = salience
         self.same = same
+        self.other_year = other_year
 
     def check(self) -> None:
         """Always available: nothing to reach."""
@@ -111,6 +117,8 @@ class ExtractiveAnswerer:
                 if flat in seen or (quoted and flat in quoted):
                     continue  # overlapping chunks repeat a sentence; a follow-up needs something new
                 seen.add(flat)
+                if text.rstrip().rstrip("\"'”’)").endswith("?"):
+                    continue  # a question the article asks (or quotes: a quiz repeats the user's) answers nothing
                 if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
                     candidates.append((n, start, text))
         if not candidates:
@@ -137,6 +145,10 @@ class ExtractiveAnswerer:
         kind = expected(asked)
         if kind and self.answer_type:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
+        years = set(_YEAR.findall(asked))
+        if years and self.other_year:  # "its 2022 word of the year": last year's report names 2021, not 2022
+            score -= self.other_year * np.array([bool(set(_YEAR.findall(text)) - years)
+                                                 and not years & set(_YEAR.findall(text)) for _, _, text in candidates])
         # weak fillers are left out by what the sentence says of the question, before salience: a name the
         # reports repeat may raise a sentence above another, never lift one past the floor
         floor = float(score.max()) * self.floor
