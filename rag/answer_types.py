@@ -25,14 +25,14 @@ from rag.facts import capitalised_words, name_key, names, numbers
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|old|long|far|big|large|tall|high)\b|\bwhat (?:percentage|share|"
                        r"number|amount|age|proportion|fraction)\b|\bwhat is the (?:total|number|price|cost)\b",
                        re.IGNORECASE)
-_PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:\w+ )?(?:town|city|country|state|nation|region|"
+_PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:\w+ )?(?P<noun>town|city|country|state|nation|region|"
                       r"province|island|village|capital|continent|county|place|area|island nation)\b",
                       re.IGNORECASE)
 _DATE_Q = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|month|day|date)\b", re.IGNORECASE)
 _CAUSE_Q = re.compile(r"^\s*why\b|\bwhat (?:caused|causes|led to|prompted|triggered)\b|\bwhat was the cause\b"
                       r"|\bfor what reason\b", re.IGNORECASE)
 _NAME_Q = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom)\b|\b(?:which|what) (?:[\w-]+ ){0,3}?"
-                     r"(?:company|person|man|woman|team|group|leader|president|official|actor|actress|singer|"
+                     r"(?P<noun>company|person|man|woman|team|group|leader|president|official|actor|actress|singer|"
                      r"star|firm|brand|organi[sz]ation|party|network|airline|player|artist|show|film|movie|"
                      r"book|band|author|agency|bank|candidate|senator|governor|minister|judge|celebrity|"
                      r"rapper|musician|director|athlete|champion|app|platform|service|product|magazine)\b",
@@ -53,6 +53,14 @@ def expected(question: str) -> str | None:
                           ("name", _NAME_Q)):
         if pattern.search(question):
             return kind
+    return None
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun that stands for the answer in a "which ... show" or "what country" question ("show")."""
+    for pattern in (_PLACE_Q, _NAME_Q):
+        if (match := pattern.search(question)) and match.group("noun"):
+            return match.group("noun").lower()
     return None
 
 

@@ -10,7 +10,9 @@ what a chosen one said (another outlet's wording) is passed over. Below a releva
 NO_ANSWER instead; sentences well below the best are left out rather than padding the answer, judged before
 salience, which only reorders what is relevant enough. A sentence that asks (a news quiz quoting the user's
 question) is never quoted, and when the question names a year, a sentence naming only other years (last
-year's announcement) is marked down.
+year's announcement) is marked down. When the best sentence calls the answer by the question's own noun
+("which app ...?": "... from using the app"), the sentence before it in its passage, which says which
+one, is quoted with it.
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
 weigh most, and no sentence the previous answer already quoted is quoted again.
@@ -23,7 +25,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from rag.answer_types import expected, offers, salience
+from rag.answer_types import asked_noun, expected, offers, salience
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
 from rag.text import sentence_spans, spaced_words
@@ -109,17 +111,24 @@ class ExtractiveAnswerer:
         words and answer type weigh beside the rewritten `question`'s."""
         candidates = []  # (hit number, sentence start, text)
         quoted = " ".join(_ARTICLE_MARKER.sub("", said).split())
-        seen = set()
+        seen: set[str] = set()
+        index: dict[str, int] = {}  # a sentence's flat text -> its candidate number
+        before: dict[str, str] = {}  # a sentence's flat text -> the flat text of the one before it, in a passage
         for n, hit in enumerate(hits[: self.passages], start=1):
+            previous = ""
             for start, end in sentence_spans(hit.chunk.text):
                 text = hit.chunk.text[start:end]
                 flat = " ".join(_ARTICLE_MARKER.sub("", text).split())
+                if previous:
+                    before.setdefault(flat, previous)
+                previous = flat
                 if flat in seen or (quoted and flat in quoted):
                     continue  # overlapping chunks repeat a sentence; a follow-up needs something new
                 seen.add(flat)
                 if text.rstrip().rstrip("\"'”’)").endswith("?"):
                     continue  # a question the article asks (or quotes: a quiz repeats the user's) answers nothing
                 if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
+                    index[flat] = len(candidates)
                     candidates.append((n, start, text))
         if not candidates:
             return []
@@ -165,5 +174,14 @@ class ExtractiveAnswerer:
                 break
             if not weak[i] and all(float(vectors[1 + i] @ vectors[1 + j]) <= self.same for j in chosen):
                 chosen.append(int(i))
+        noun = asked_noun(asked)
+        if noun and chosen and re.search(rf"\bthe (?:[\w'’-]+ ){{0,4}}?{noun}\b(?! of [A-Z])", candidates[chosen[0]][2],
+                                         re.I):
+            # "... from using the app on government devices": what "the app" is, the sentence before says
+            top = " ".join(_ARTICLE_MARKER.sub("", candidates[chosen[0]][2]).split())
+            lead = index.get(before.get(top, ""))
+            # not a piece of a sentence cut short ("No. 1 overall pick ..." split after "No.")
+            if lead is not None and lead not in chosen and re.match(r"[\"'“‘(]?[A-Z]", candidates[lead][2].lstrip()):
+                chosen = [chosen[0], lead, *chosen[1:]]  # one more sentence: none of those chosen is less needed
         picked = sorted(chosen, key=lambda i: (candidates[i][0], candidates[i][1]))
         return [(candidates[i][0], candidates[i][2]) for i in picked]

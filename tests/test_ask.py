@@ -362,3 +362,18 @@ def test_a_question_naming_a_year_is_not_answered_from_another_years_report(real
         AnswerRequest("What did Merriam-Webster pick as its 2022 word of the year?", tuple(hits))))
     assert "gaslighting" in answer, answer
     assert "vaccine" not in answer, answer
+
+
+def test_a_sentence_that_calls_the_answer_the_app_is_quoted_with_the_one_before_that_names_it(real_embedder):
+    """The sentence closest to the question says "the app"; which app it is, only the sentence before says."""
+    hits = [
+        made_hit(1, "Two years after Chirp avoided a national ban, the short-video service faces pushback in the "
+                 "states. In the past two weeks, at least seven states have said they will bar public employees "
+                 "from using the app on government devices. Officials cited security worries.",
+                 "States crack down", "Capitol Wire"),
+    ]
+    answer = "".join(ExtractiveAnswerer(real_embedder).stream(AnswerRequest(
+        "At least seven states have said they will bar public employees from using which social media app on "
+        "government devices?", tuple(hits))))
+    assert "Chirp" in answer, answer
+    assert answer.index("Chirp") < answer.index("the app"), answer
