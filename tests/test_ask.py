@@ -336,44 +336,42 @@ def test_the_built_in_answer_names_what_the_reports_agree_on_and_says_nothing_tw
     assert answer.count("crowned a first-time champion") <= 1, answer
 
 
+def built_in_answer(embedder, question: str, *hits) -> str:
+    return "".join(ExtractiveAnswerer(embedder).stream(AnswerRequest(question, hits)))
+
+
 def test_a_quiz_that_quotes_the_question_is_not_quoted_back_as_its_answer(real_embedder):
     """A news quiz repeats the user's question word for word; the sentence that answers it is elsewhere."""
-    hits = [
+    answer = built_in_answer(
+        real_embedder, "Which former NFL star is running for the Senate in Georgia?",
         made_hit(1, "Test your knowledge of the week's news. Which former NFL star is running for the Senate in "
                  "Georgia? Answers are at the bottom of the page.", "News quiz", "Quiz Desk"),
         made_hit(2, "Herschel Walker, the former NFL running back, is the Republican candidate for the Senate in "
-                 "Georgia. He faces Raphael Warnock in a runoff.", "Georgia runoff", "Peach Daily"),
-    ]
-    answer = "".join(ExtractiveAnswerer(real_embedder).stream(
-        AnswerRequest("Which former NFL star is running for the Senate in Georgia?", tuple(hits))))
+                 "Georgia. He faces Raphael Warnock in a runoff.", "Georgia runoff", "Peach Daily"))
     assert "Herschel Walker" in answer, answer
     assert "Which former NFL star" not in answer, answer
 
 
 def test_a_question_naming_a_year_is_not_answered_from_another_years_report(real_embedder):
     """Last year's announcement matches every word of "its 2022 word of the year" except the year."""
-    hits = [
+    answer = built_in_answer(
+        real_embedder, "What did Merriam-Webster pick as its 2022 word of the year?",
         made_hit(1, "Merriam-Webster announced vaccine as its word of the year for 2021, after lookups soared.",
                  "Word of the year", "Wordsmith", "2021-11-29"),
         made_hit(2, "The dictionary picked gaslighting as its word of the year for 2022. Searches for the word "
-                 "rose 1,740%.", "Gaslighting is the word", "Wordsmith", "2022-11-28"),
-    ]
-    answer = "".join(ExtractiveAnswerer(real_embedder).stream(
-        AnswerRequest("What did Merriam-Webster pick as its 2022 word of the year?", tuple(hits))))
+                 "rose 1,740%.", "Gaslighting is the word", "Wordsmith", "2022-11-28"))
     assert "gaslighting" in answer, answer
     assert "vaccine" not in answer, answer
 
 
 def test_a_sentence_that_calls_the_answer_the_app_is_quoted_with_the_one_before_that_names_it(real_embedder):
     """The sentence closest to the question says "the app"; which app it is, only the sentence before says."""
-    hits = [
+    answer = built_in_answer(
+        real_embedder, "At least seven states have said they will bar public employees from using which social "
+        "media app on government devices?",
         made_hit(1, "Two years after Chirp avoided a national ban, the short-video service faces pushback in the "
                  "states. In the past two weeks, at least seven states have said they will bar public employees "
                  "from using the app on government devices. Officials cited security worries.",
-                 "States crack down", "Capitol Wire"),
-    ]
-    answer = "".join(ExtractiveAnswerer(real_embedder).stream(AnswerRequest(
-        "At least seven states have said they will bar public employees from using which social media app on "
-        "government devices?", tuple(hits))))
+                 "States crack down", "Capitol Wire"))
     assert "Chirp" in answer, answer
     assert answer.index("Chirp") < answer.index("the app"), answer
