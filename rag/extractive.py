@@ -112,6 +112,7 @@ class ExtractiveAnswerer:
         candidates = []  # (hit number, sentence start, text)
         quoted = " ".join(_ARTICLE_MARKER.sub("", said).split())
         seen: set[str] = set()
+        flats: list[str] = []  # each candidate's text, markers out and spaces folded
         index: dict[str, int] = {}  # a sentence's flat text -> its candidate number
         before: dict[str, str] = {}  # a sentence's flat text -> the flat text of the one before it, in a passage
         for n, hit in enumerate(hits[: self.passages], start=1):
@@ -130,6 +131,7 @@ class ExtractiveAnswerer:
                 if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
                     index[flat] = len(candidates)
                     candidates.append((n, start, text))
+                    flats.append(flat)
         if not candidates:
             return []
         vectors = self.embedder.embed([question] + [text for _, _, text in candidates])
@@ -156,8 +158,8 @@ class ExtractiveAnswerer:
             score += self.answer_type * np.array([offers(kind, text, own or question) for _, _, text in candidates])
         years = set(_YEAR.findall(asked))
         if years and self.other_year:  # "its 2022 word of the year": last year's report names 2021, not 2022
-            score -= self.other_year * np.array([bool(set(_YEAR.findall(text)) - years)
-                                                 and not years & set(_YEAR.findall(text)) for _, _, text in candidates])
+            named = [set(_YEAR.findall(text)) for _, _, text in candidates]
+            score -= self.other_year * np.array([bool(found) and found.isdisjoint(years) for found in named])
         # weak fillers are left out by what the sentence says of the question, before salience: a name the
         # reports repeat may raise a sentence above another, never lift one past the floor
         floor = float(score.max()) * self.floor
@@ -178,8 +180,7 @@ class ExtractiveAnswerer:
         if noun and chosen and re.search(rf"\bthe (?:[\w'’-]+ ){{0,4}}?{noun}\b(?! of [A-Z])", candidates[chosen[0]][2],
                                          re.I):
             # "... from using the app on government devices": what "the app" is, the sentence before says
-            top = " ".join(_ARTICLE_MARKER.sub("", candidates[chosen[0]][2]).split())
-            lead = index.get(before.get(top, ""))
+            lead = index.get(before.get(flats[chosen[0]], ""))
             # not a piece of a sentence cut short ("No. 1 overall pick ..." split after "No.")
             if lead is not None and lead not in chosen and re.match(r"[\"'“‘(]?[A-Z]", candidates[lead][2].lstrip()):
                 chosen = [chosen[0], lead, *chosen[1:]]  # one more sentence: none of those chosen is less needed
