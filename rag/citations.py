@@ -2,7 +2,7 @@
 `Citation` of a source from the passage sentences an answer rests on.
 
     split_answer(text) -> [Piece(text, cited, separator, prefix), ...]
-    make_citation(n, hit, spans, supported) -> Citation
+    make_citation(n, hit, spans, supported, headline) -> Citation
 
 Markers real models write are all read: `[1]`, `[1][2]`, `[1, 2]`, `[1-3]`, `[Source 1]`, `(Source 1)`,
 `[Sources 1 and 2]`, before or after the full stop, glued to it (`.[1]`) or not. A marker at the start
@@ -132,16 +132,19 @@ def render(pieces: Sequence[tuple[Piece, Sequence[int]]]) -> str:
     return "".join(out)
 
 
-def make_citation(n: int, hit: Hit, spans: Sequence[tuple[int, int]], supported: bool) -> Citation:
+def make_citation(n: int, hit: Hit, spans: Sequence[tuple[int, int]], supported: bool, headline: str = "") -> Citation:
     """The citation of source [n]: its quote covers the passage sentences `spans` (offsets in the chunk),
-    first to last, and its start/end are offsets in the stored article; no spans quotes the passage."""
+    first to last, and its start/end are offsets in the stored article; no spans quotes the passage, unless
+    the answer rests on the `headline` alone: then the quote is empty, at the passage's start."""
     if spans:
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    elif headline:
+        start = end = 0
     else:
         start, end = 0, len(hit.chunk.text)
     return Citation(
         n=n, article_id=hit.article.id, title=hit.article.title, source=hit.article.source,
         published=hit.article.published, url=hit.article.url, quote=hit.chunk.text[start:end],
         start=hit.chunk.start + start, end=hit.chunk.start + end, supported=supported,
-        also_reported_by=tuple(m.source or m.title for m in hit.also_reported_by),
+        also_reported_by=tuple(m.source or m.title for m in hit.also_reported_by), headline=headline,
     )

@@ -97,7 +97,10 @@ def print_sources(answer) -> None:
         print(f"[{c.n}] {c.title} — {c.source or 'no outlet'}, {c.published or 'undated'}{mark}")
         if c.url:
             print(f"    {c.url}")
-        print(f"    “{c.quote}” (article {c.article_id}, characters {c.start}–{c.end})")
+        if c.headline:
+            print(f"    headline: “{c.headline}”")
+        if c.quote:
+            print(f"    “{c.quote}” (article {c.article_id}, characters {c.start}–{c.end})")
         if c.also_reported_by:
             print(f"    also reported by: {', '.join(c.also_reported_by)}")
     counts = {v: sum(s.verdict == v for s in answer.sentences) for v in (SUPPORTED, UNSUPPORTED, NO_CLAIM)}

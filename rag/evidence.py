@@ -34,7 +34,7 @@ from rag.facts import (
 )
 from rag.lexical import STOPWORDS
 from rag.records import Hit
-from rag.text import sentence_spans
+from rag.text import asks, headline_text, sentence_spans
 
 MERGE_FLOOR = 0.15  # a sentence added to cover a merged fact must be at least this close to the answer
 MAX_EVIDENCE = 3
@@ -80,6 +80,7 @@ class PassageSentence:
     names: frozenset[str]  # the name_keys of the words it capitalises mid-sentence
     pronouns: frozenset[str] = frozenset()  # "he" / "she": whom it refers to by pronoun (`rag.facts.pronouns`)
     opens_with_pronoun: bool = False  # "She was ...": who she is, the sentence before it says
+    headline: bool = False  # the passage's headline (`rag.text.headline_text`), not a sentence of its text
 
 
 @dataclass(frozen=True)
@@ -109,25 +110,32 @@ def content_terms(text: str) -> frozenset[str]:
 def is_claim(text: str) -> bool:
     """Whether a sentence asserts something a passage could back: not a question, not talk about the
     sources ("The sources do not say."), not filler ("I hope this helps.")."""
-    if text.rstrip().endswith("?") or _META.search(text):
+    if asks(text) or _META.search(text):
         return False
     return bool(numbers(text) or names(text) or content_terms(text))
 
 
 def passage_sentences(hits: Sequence[Hit]) -> list[PassageSentence]:
+    """Each passage's headline (stored apart from the text, which drops its copies: a claim may rest on
+    what only the headline says), then its sentences in order; never one addressed to the model."""
     pool = []
     for n, hit in enumerate(hits, start=1):
+        title = headline_text(hit.article.title or "")
+        if title and not INSTRUCTION.search(title):
+            pool.append(_sentence(n, 0, 0, title, headline=True))
         text = hit.chunk.text
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            if INSTRUCTION.search(sentence):
-                continue
-            keys = word_keys(sentence)
-            pool.append(PassageSentence(n, start, end, sentence, numbers(sentence), keys,
-                                        content_terms(sentence), negation_scopes(sentence),
-                                        mid_sentence_names(sentence), pronouns(keys),
-                                        opening_pronoun(sentence) is not None))
+            if not INSTRUCTION.search(sentence):
+                pool.append(_sentence(n, start, end, sentence))
     return pool
+
+
+def _sentence(n: int, start: int, end: int, sentence: str, headline: bool = False) -> PassageSentence:
+    keys = word_keys(sentence)
+    return PassageSentence(n, start, end, sentence, numbers(sentence), keys, content_terms(sentence),
+                           negation_scopes(sentence), mid_sentence_names(sentence), pronouns(keys),
+                           opening_pronoun(sentence) is not None, headline)
 
 
 def read_claim(text: str, known: frozenset[str], referent: tuple[str, ...] = ()) -> Claim:
@@ -196,7 +204,8 @@ def _by_clause(claim: Claim, evidence: list[int], pool: Sequence[PassageSentence
 
 
 def adjacent(i: int, j: int, pool: Sequence[PassageSentence]) -> bool:
-    return abs(i - j) == 1 and pool[i].n == pool[j].n  # the pool lists each passage's sentences in order
+    # the pool lists each passage's sentences in order, after its headline, which is next to none of them
+    return abs(i - j) == 1 and pool[i].n == pool[j].n and not (pool[i].headline or pool[j].headline)
 
 
 def _weak(index: int, evidence: Sequence[int], wanted: set, claim: Claim, pool: Sequence[PassageSentence]) -> bool:

@@ -12,7 +12,9 @@ salience, which only reorders what is relevant enough. A sentence that asks (a n
 question) is never quoted, and when the question names a year, a sentence naming only other years (last
 year's announcement) is marked down. When the best sentence calls the answer by the question's own noun
 ("which app ...?": "... from using the app"), the sentence before it in its passage, which says which
-one, is quoted with it.
+one, is quoted with it. Each passage's headline is a candidate beside its sentences, quoted as a sentence
+when it is what answers ("British pound plummets to record low against the dollar."): the stored text
+drops copies of the headline, and a headline often names what the story's sentences call "the currency".
 
 A follow-up is answered from the rewritten query (the previous question's words added), but its own words
 weigh most, and no sentence the previous answer already quoted is quoted again.
@@ -28,7 +30,7 @@ import numpy as np
 from rag.answer_types import asked_noun, expected, offers, salience
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
-from rag.text import sentence_spans, spaced_words
+from rag.text import CLOSING_QUOTES, asks, headline_text, sentence_spans, spaced_words
 
 NO_ANSWER = "No article in the archive answers this."
 # Best sentence's cosine with the question below which nothing answers it. Measured: realtimeqa-dev
@@ -46,6 +48,7 @@ FOCUS_WORDS = 0.3  # the words of the sentence that asks, in a question that fir
 _ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 OTHER_YEAR = 0.5  # taken off a sentence naming only years other than the one the question names
+HEADLINE_START = -1  # a headline candidate's place in its passage: before the first sentence
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}
 
@@ -63,8 +66,9 @@ class ExtractiveAnswerer:
     def __init__(self, embedder, sentences: int = 3, passages: int = 8, answer_type: float = ANSWER_TYPE,
                  floor: float = FLOOR, own_words: float = OWN_WORDS,
                  focus_words: float = FOCUS_WORDS, salience: float = SALIENCE, same: float = SAME,
-                 other_year: float = OTHER_YEAR):
+                 other_year: float = OTHER_YEAR, headlines: bool = True):
         self.embedder = embedder
+        self.headlines = headlines
         self.sentences = sentences
         self.passages = passages
         self.answer_type = answer_type
@@ -117,6 +121,12 @@ class ExtractiveAnswerer:
         before: dict[str, str] = {}  # a sentence's flat text -> the flat text of the one before it, in a passage
         for n, hit in enumerate(hits[: self.passages], start=1):
             previous = ""
+            title = headline_text(hit.article.title or "")
+            if (self.headlines and title not in seen and not (quoted and title in quoted) and "?" not in title
+                    and len(spaced_words(title)) >= 4):
+                seen.add(title)  # one that asks, even in part ("What's happening ...? Here's what"), answers nothing
+                candidates.append((n, HEADLINE_START, title))
+                flats.append(title)
             for start, end in sentence_spans(hit.chunk.text):
                 text = hit.chunk.text[start:end]
                 flat = " ".join(_ARTICLE_MARKER.sub("", text).split())
@@ -126,7 +136,7 @@ class ExtractiveAnswerer:
                 if flat in seen or (quoted and flat in quoted):
                     continue  # overlapping chunks repeat a sentence; a follow-up needs something new
                 seen.add(flat)
-                if text.rstrip().rstrip("\"'”’)").endswith("?"):
+                if asks(text):
                     continue  # a question the article asks (or quotes: a quiz repeats the user's) answers nothing
                 if len(spaced_words(text)) >= 4:  # a Chinese or Japanese character counts as a word
                     index[flat] = len(candidates)
@@ -185,4 +195,11 @@ class ExtractiveAnswerer:
             if lead is not None and lead not in chosen and re.match(r"[\"'“‘(]?[A-Z]", candidates[lead][2].lstrip()):
                 chosen = [chosen[0], lead, *chosen[1:]]  # one more sentence: none of those chosen is less needed
         picked = sorted(chosen, key=lambda i: (candidates[i][0], candidates[i][1]))
-        return [(candidates[i][0], candidates[i][2]) for i in picked]
+        return [(candidates[i][0], _as_sentence(candidates[i][2]) if candidates[i][1] == HEADLINE_START
+                 else candidates[i][2]) for i in picked]
+
+
+def _as_sentence(headline: str) -> str:
+    """A headline quoted as a sentence of the answer: with a full stop, unless it ends in one of its own."""
+    return headline if headline.rstrip(CLOSING_QUOTES).endswith((".", "!", "…")) else headline + "."
+

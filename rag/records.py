@@ -128,6 +128,7 @@ class Citation:
     end: int
     supported: bool
     also_reported_by: tuple[str, ...] = ()
+    headline: str = ""  # the headline as quoted, when the answer rests on it too ("" when not)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -163,11 +164,13 @@ class Notice:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A passage sentence an answer sentence rests on: `hits[n - 1].chunk.text[start:end]`."""
+    """A passage sentence an answer sentence rests on: `hits[n - 1].chunk.text[start:end]`, or, with
+    `headline`, the passage's headline (start = end = 0)."""
 
     n: int
     start: int
     end: int
+    headline: bool = False
 
 
 @dataclass(frozen=True)

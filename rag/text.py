@@ -73,6 +73,22 @@ def clean_text(text: str, title: str = "") -> str:
     return "\n\n".join(kept)
 
 
+_SITE_NAME = re.compile(r"\s+\|\s+[^|]*$")  # "British pound plummets ... | CNN Business": the page's site
+CLOSING_QUOTES = "\"'”’)»」』）"
+
+
+def headline_text(title: str) -> str:
+    """The headline as an answer may quote it: spaces folded and the site name a page title ends with
+    ("... | CNN Business") cut."""
+    folded = " ".join(title.split())
+    return _SITE_NAME.sub("", folded) or folded
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence asks: it ends in a question mark, closing quotes aside ("... on Sunday?”")."""
+    return sentence.rstrip().rstrip(CLOSING_QUOTES).endswith(("?", "？", "؟"))
+
+
 def word_count(text: str) -> int:
     """How many words `text` holds, as chunk sizes count them: runs of letters and digits with the vowel
     signs and accents that belong to them (Devanagari, Arabic), and each Chinese or Japanese character on

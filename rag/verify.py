@@ -23,8 +23,9 @@ For each answer sentence (hits[n - 1] is source [n]):
    sent to the passage that grounds it. Otherwise `unsupported`, with the first reason found, and the
    model's markers (if any) kept so that the citations list shows which source did not back it.
 
-A passage sentence addressed to the model (`INSTRUCTION`) is never evidence. One embedding call covers
-all answer sentences and all passage sentences.
+A source's headline is evidence beside its sentences (the stored text drops copies of it); a citation that
+rests on it says so (`Citation.headline`). A passage sentence addressed to the model (`INSTRUCTION`) is
+never evidence. One embedding call covers all answer sentences and all passage sentences.
 """
 
 from __future__ import annotations
@@ -124,13 +125,14 @@ class Verifier:
                     quoted.setdefault(n, set()).update(best)
             checked.append(CheckedSentence(
                 piece.text, sources, SUPPORTED if judgement.ok else UNSUPPORTED, judgement.reason, attributed,
-                tuple(Evidence(pool[i].n, pool[i].start, pool[i].end) for i in judgement.evidence)
+                tuple(Evidence(pool[i].n, pool[i].start, pool[i].end, pool[i].headline) for i in judgement.evidence)
                 if judgement.ok else (), piece.separator,
             ))
             kept.append((piece, sources))
 
         citations = tuple(
-            make_citation(n, hits[n - 1], [(pool[i].start, pool[i].end) for i in quoted[n]], n not in failed)
+            make_citation(n, hits[n - 1], [(pool[i].start, pool[i].end) for i in quoted[n] if not pool[i].headline],
+                          n not in failed, next((pool[i].text for i in quoted[n] if pool[i].headline), ""))
             for n in sorted(quoted)
         )
         return Verified(render(kept), tuple(checked), citations, removed)

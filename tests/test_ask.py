@@ -375,3 +375,35 @@ def test_a_sentence_that_calls_the_answer_the_app_is_quoted_with_the_one_before_
                  "States crack down", "Capitol Wire"))
     assert "Chirp" in answer, answer
     assert answer.index("Chirp") < answer.index("the app"), answer
+
+
+def test_an_answer_only_the_headline_gives_is_quoted_from_it_checked_and_marked_in_the_sources(make_archive):
+    """The body calls it "the currency"; which currency, only the headline says (the stored text drops its copy)."""
+    from rag.browse import get_article
+    from ui.sources import turn_sources_html
+
+    archive = make_archive()
+    day = dt.date(2022, 9, 26)
+    Ingestor(archive).run([
+        Article(id="pound", title="British pound plummets to record low against the dollar | Money Desk",
+                text="The currency fell as low as $1.0327 in early Asian trading on Monday, its weakest level since "
+                     "decimalisation in 1971. Traders blamed the government's plan for the biggest tax cuts in 50 "
+                     "years.\n\nThe Bank of England said it would not hesitate to raise interest rates.",
+                source="Money Desk", url="https://money.example/pound", published=day),
+        Article(id="stocks", title="Stocks slide as investors weigh rate rises",
+                text="Shares in London fell for a third day on Monday as investors weighed the chance of higher "
+                     "interest rates. Banks and housebuilders led the losses.",
+                source="Money Desk", url="https://money.example/stocks", published=day),
+    ])
+    assistant = build_assistant(Retriever(archive.catalog, archive.vectors, archive.embedder), archive.embedder,
+                                backend="extractive")
+    answer = assistant.ask("Which currency plummeted to a record low against the US dollar?", as_of=day)
+    assert "British pound plummets to record low against the dollar." in answer.text, answer.text
+    assert "Money Desk." not in answer.text  # the page's site name is not part of the headline quoted
+    headline = next(s for s in answer.sentences if s.text.startswith("British pound"))
+    assert headline.verdict == "supported" and headline.evidence[0].headline, headline
+    cited = next(c for c in answer.citations if c.article_id == "pound")
+    assert cited.headline == "British pound plummets to record low against the dollar"
+    stored = {c.article_id: get_article(archive.catalog, c.article_id) for c in answer.citations}
+    block = turn_sources_html(1, "Which currency?", answer.citations, stored)
+    assert "<mark>British pound plummets to record low against the dollar</mark> | Money Desk" in block, block

@@ -1,8 +1,10 @@
 """Pure text functions: cleanup, sentences, chunk spans, duplicate keys."""
 
+import pytest
+
 from rag.chunking import chunk, chunk_spans
 from rag.dedup import content_key, signature, similarity
-from rag.text import clean_text, sentence_spans, word_count
+from rag.text import asks, clean_text, headline_text, sentence_spans, word_count
 
 
 def test_repeated_paragraphs_and_headline_copies_are_kept_once():
@@ -96,3 +98,17 @@ def test_chunks_fit_a_wordpiece_budget_when_given_one():
     spans = chunk_spans(text, words=200, overlap=0, wordpieces=TwoPiecesAWord(), budget=50)
     assert len(spans) == 8 and all(2 * len(text[s:e].split()) <= 50 for s, e in spans)
     assert chunk_spans(text, words=200, overlap=0) == [(0, len(text))]  # by words alone: one chunk
+
+
+def test_a_headline_is_quoted_without_the_site_name_its_page_title_ends_with():
+    assert headline_text("Pound  plummets to record low | CNN Business") == "Pound plummets to record low"
+    assert headline_text("Mali: troops leave Boulikessi") == "Mali: troops leave Boulikessi"
+    assert headline_text("| Reuters") == "| Reuters"  # nothing before the bar: the title is kept as it is
+
+
+@pytest.mark.parametrize("sentence, asking", [
+    ("Who will pay?", True), ("He asked: “Who will pay?”", True), ("(Who will pay?')", True),
+    ("谁来付钱？", True), ("He did not say who will pay.", False), ("Is it over? Not yet.", False),
+])
+def test_a_sentence_asks_when_it_ends_in_a_question_mark_closing_quotes_aside(sentence, asking):
+    assert asks(sentence) is asking

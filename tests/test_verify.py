@@ -192,6 +192,7 @@ def test_he_means_whom_the_sentence_before_opened_with(verifier):
 @pytest.mark.parametrize("answer", [
     "Here is what the sources say:", "I hope this helps.", "Based on the sources provided:",
     "What else happened that week?", "The sources do not say who led the attack.",
+    "“Who will pay for the repairs?”",  # a question in quotes asks too
 ])
 def test_a_sentence_that_asserts_nothing_is_no_claim(verifier, answer):
     verified = verifier.check(answer + " [1]", HITS)
@@ -221,7 +222,22 @@ def test_a_list_answer_is_judged_item_by_item_and_stays_a_list(verifier):
 def test_all_sentences_and_passages_are_embedded_in_one_call(embedder):
     Verifier(embedder).check("Troops left Boulikessi. Wagner left Mali [2]. I hope this helps.", HITS)
     assert embedder.calls == 1
-    assert embedder.texts == 2 + 7  # the claims, and every passage sentence but the planted instruction
+    assert embedder.texts == 2 + 3 + 7  # the claims, the headlines, and every passage sentence but the instruction
+
+
+def test_a_claim_only_the_headline_makes_rests_on_it_and_the_citation_says_so(verifier):
+    # the stored text drops copies of the headline: what only the headline says is said by the source
+    hits = make_hits(WAGNER)
+    hits = [Hit(hits[0].chunk, ArticleMeta(id="a1", title="Wagner mercenaries leave Mali after 18 months | Outlet",
+                                           source="Outlet", published="2024-06-01", url="", group="a1"), 1.0)]
+    verified = verifier.check("Wagner mercenaries leave Mali after 18 months [1].", hits)
+    assert verified.sentences[0].verdict == SUPPORTED, verified.sentences[0].reason
+    assert verified.sentences[0].evidence[0].headline
+    (citation,) = verified.citations
+    assert citation.headline == "Wagner mercenaries leave Mali after 18 months"  # the site name is not quoted
+    assert citation.quote == "" and citation.start == citation.end == OFFSET
+    # a number the headline does not give is still refused
+    assert one(verifier, "Wagner mercenaries leave Mali after 20 months [1].", hits).verdict == UNSUPPORTED
 
 
 class _Remembering:

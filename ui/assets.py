@@ -17,7 +17,7 @@ CSS = """
                                              margin: 2px 0; }
 .nr-passage { white-space: pre-wrap; margin: 6px 0 !important; padding: 0 !important; border: 0 !important;
               font-size: 0.95em; font-style: normal !important; }
-.nr-passage mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 2px; }
+.nr-passage mark, .nr-source h4 mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 2px; }
 .nr-flash { background-color: var(--color-accent-soft); }
 .nr-warning { color: #b91c1c; margin: 4px 0; font-size: 0.9em; }
 .nr-unsupported { text-decoration: underline wavy #dc2626; text-underline-offset: 3px;

@@ -1,5 +1,6 @@
 """Pure rendering of the sources panel: each cited source with its headline, outlet, date, a link to
-the original, the outlets that also reported it, and the quoted passage highlighted in its paragraph.
+the original, the outlets that also reported it, and the quoted passage highlighted in its paragraph (the
+headline highlighted too when the answer rests on it).
 
     turn_sources_html(turn, question, citations, articles, searched)  one answer's sources (ids `source-T-N`),
                                                                       under the line saying what was searched
@@ -96,7 +97,9 @@ def quoted_span(text: str, citation: Citation) -> tuple[int, int] | None:
 def source_html(turn: int, citation: Citation, article: StoredArticle | None) -> str:
     c = citation
     span = quoted_span(article.text, c) if article is not None else None
-    if span is not None:
+    if not c.quote and c.headline:  # the answer rests on the headline alone: the passage is its context
+        passage = html.escape(article.text[c.start:c.start + 2 * CONTEXT_CHARS]) + "…" if article else ""
+    elif span is not None:
         passage = passage_html(article.text, *span)
     else:  # the article changed or was removed since: show the quote the answer was checked against
         passage = f"<mark>{html.escape(c.quote)}</mark>"
@@ -107,11 +110,22 @@ def source_html(turn: int, citation: Citation, article: StoredArticle | None) ->
         '<p class="nr-warning">⚠ A sentence that cites this source is not supported by it.</p>')
     return (
         f'<article class="nr-source" id="{source_anchor(turn, c.n)}">'
-        f'<h4><span class="nr-n">[{c.n}]</span> {html.escape(c.title or "(untitled)")}</h4>'
+        f'<h4><span class="nr-n">[{c.n}]</span> {_title_html(c)}</h4>'
         f'<p class="nr-meta">{" · ".join(meta)}</p>{warning}'
         f'<blockquote class="nr-passage">{passage}</blockquote>'
         f"{_also_reported(c, article)}</article>"
     )
+
+
+def _title_html(citation: Citation) -> str:
+    """The headline, with the part the answer rests on (`Citation.headline`, the site name left out) marked."""
+    title, quoted = citation.title or "(untitled)", citation.headline
+    at = " ".join(title.split()).find(quoted) if quoted else -1
+    if at < 0:
+        return html.escape(title)
+    title = " ".join(title.split())
+    return (f"{html.escape(title[:at])}<mark>{html.escape(quoted)}</mark>"
+            f"{html.escape(title[at + len(quoted):])}")
 
 
 def _also_reported(citation: Citation, article: StoredArticle | None) -> str:
