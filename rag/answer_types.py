@@ -25,6 +25,13 @@ from rag.facts import capitalised_words, name_key, names, numbers
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|old|long|far|big|large|tall|high)\b|\bwhat (?:percentage|share|"
                        r"number|amount|age|proportion|fraction)\b|\bwhat is the (?:total|number|price|cost)\b",
                        re.IGNORECASE)
+# Chinese and Japanese: 何 with a counter ("何冊", "how many volumes"), 多少, 几个, いくつ, どのくらい
+_CJK_NUMBER_Q = re.compile(r"何[人冊册個个件本台枚回度歳岁名社軒頭匹]|多少|几[个個人名本次年天岁]|いくつ|いくら|"
+                           r"[どこ]の?くらい|どれ(?:くらい|ほど|だけ)")
+_CJK_DIGITS = "〇零一二三四五六七八九十百千万萬億亿兆两"
+# a number in characters: one with a tens-or-more sign ("十五万"), or a digit before a counter ("三人")
+_CJK_NUMERAL = re.compile(rf"[{_CJK_DIGITS}]*[十百千万萬億亿兆][{_CJK_DIGITS}]*"
+                          rf"|[{_CJK_DIGITS}]+(?=[人冊册個个件本台枚回次名歳岁])")
 _PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:\w+ )?(?P<noun>town|city|country|state|nation|region|"
                       r"province|island|village|capital|continent|county|place|area|island nation)\b",
                       re.IGNORECASE)
@@ -49,6 +56,8 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w]|['’\-](?=[^\W_]))*")  # as rag.facts cut
 
 def expected(question: str) -> str | None:
     """The kind of answer `question` asks for, or None when it asks for no one kind."""
+    if _CJK_NUMBER_Q.search(question):
+        return "number"
     for kind, pattern in (("number", _NUMBER_Q), ("date", _DATE_Q), ("cause", _CAUSE_Q), ("place", _PLACE_Q),
                           ("name", _NAME_Q)):
         if pattern.search(question):
@@ -69,7 +78,8 @@ def offers(kind: str | None, sentence: str, question: str) -> bool:
     if kind is None:
         return False
     if kind == "number":
-        return bool(numbers(sentence) - numbers(question))
+        return bool(numbers(sentence) - numbers(question)
+                    or set(_CJK_NUMERAL.findall(sentence)) - set(_CJK_NUMERAL.findall(question)))
     if kind == "date":
         asked = {m.casefold() for m in _DATE_WORDS.findall(question)}
         return any(m.casefold() not in asked for m in _DATE_WORDS.findall(sentence))

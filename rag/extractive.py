@@ -30,7 +30,7 @@ import numpy as np
 from rag.answer_types import asked_noun, expected, offers, salience
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
-from rag.text import CLOSING_QUOTES, asks, headline_text, sentence_spans, spaced_words
+from rag.text import CJK_CHAR, CLOSING_QUOTES, FIRM_STOPS, asks, headline_text, sentence_spans, spaced_words
 
 NO_ANSWER = "No article in the archive answers this."
 # Best sentence's cosine with the question below which nothing answers it. Measured: realtimeqa-dev
@@ -200,6 +200,10 @@ class ExtractiveAnswerer:
 
 
 def _as_sentence(headline: str) -> str:
-    """A headline quoted as a sentence of the answer: with a full stop, unless it ends in one of its own."""
-    return headline if headline.rstrip(CLOSING_QUOTES).endswith((".", "!", "…")) else headline + "."
+    """A headline quoted as a sentence of the answer: with its script's full stop ("。" after Chinese or
+    Japanese, the danda after Devanagari), unless it ends in a stop of its own."""
+    if headline.rstrip(CLOSING_QUOTES).endswith((".", "!", "…", *FIRM_STOPS)):
+        return headline
+    last = headline[-1:]
+    return headline + ("。" if CJK_CHAR.match(last) else "।" if "\u0900" <= last <= "\u097f" else ".")
 

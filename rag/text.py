@@ -27,9 +27,9 @@ _ABBREVIATIONS = frozenset(
 # without case (Arabic, Devanagari, Chinese...: there no capital can tell), or right before a Chinese or
 # Japanese character, as those scripts put no space after a stop. The firm stops end a sentence wherever
 # they stand: the CJK full stops and marks, the danda, the Arabic question mark and full stop.
-_FIRM_STOPS = "。！？｡‼⁇⁈⁉।॥؟۔"
+FIRM_STOPS = "。！？｡‼⁇⁈⁉।॥؟۔"
 _STOP = re.compile(
-    rf"(?P<stops>[.!?…{_FIRM_STOPS}]+)"
+    rf"(?P<stops>[.!?…{FIRM_STOPS}]+)"
     r"(?P<closers>(?:[\"'”’)\]»›」』）】〕〉》］｝]|\s[»›])*)"  # French puts a space before its » too
     r"\s*"
 )
@@ -40,7 +40,7 @@ _QUOTATIVE = "と"  # Japanese 「…。」と言った: the quote is part of th
 # Chinese ideographs and Japanese kana: these scripts write no spaces between words.
 _CJK = "\u3005-\u3007\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff" \
        "\uff66-\uff9d\U00020000-\U0003134f"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+CJK_CHAR = re.compile(f"[{_CJK}]")
 _SPACED_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
@@ -152,7 +152,7 @@ def _ends_sentence(paragraph: str, stop: re.Match) -> bool:
         return False  # the paragraph's end ends it anyway
     if paragraph[after] in _NOT_AN_END_BEFORE:
         return False
-    if any(c in _FIRM_STOPS for c in stop.group("stops")):
+    if any(c in FIRM_STOPS for c in stop.group("stops")):
         return not (stop.group("closers") and paragraph[after] == _QUOTATIVE)
     if _is_abbreviation(paragraph, stop.start()):
         return False
@@ -160,7 +160,7 @@ def _ends_sentence(paragraph: str, stop: re.Match) -> bool:
     if first >= len(paragraph):
         return False
     if after == stop.end("closers"):  # no space after the stop
-        return bool(_CJK_CHAR.match(paragraph, first))
+        return bool(CJK_CHAR.match(paragraph, first))
     return _starts_sentence(paragraph[first])
 
 

@@ -209,7 +209,9 @@ def test_a_question_is_answered_with_whole_sentences_of_its_article_each_cited(l
     answer = assistant.ask(question, as_of=dt.date(2026, 5, 2))
     said = [s.text for s in answer.sentences]
     assert answering in said, answer.text
-    assert set(said) <= set(ARTICLES[language][1]), answer.text  # whole sentences, never the paragraph
+    headline, sentences = ARTICLES[language]
+    as_quoted = headline + {"zh": "。", "ja": "。", "hi": "।"}.get(language, ".")  # in its script's full stop
+    assert set(said) <= {*sentences, as_quoted}, answer.text  # whole sentences or the headline, never a paragraph
     for sentence in answer.sentences:
         assert sentence.verdict == SUPPORTED and sentence.citations, sentence
         assert {answer.hits[n - 1].article.id for n in sentence.citations} == {f"news-{language}"}, sentence
@@ -232,3 +234,15 @@ def test_a_long_chinese_question_is_not_taken_for_a_follow_up():
     long_question = "气象部门对未来两天的天气有什么提醒？"
     assert answerer.rewrite_query(history, long_question) == long_question
     assert answerer.rewrite_query(history, "那公交呢？") != "那公交呢？"  # a short one still gets the subject
+
+
+def test_a_chinese_or_japanese_how_many_question_wants_a_number_written_in_characters():
+    from rag.answer_types import expected, offers
+
+    question = "新しい図書館には何冊の本がありますか？"
+    assert expected(question) == "number" and expected("有多少人参加了？") == "number"
+    assert expected("江城地铁哪些线路停运了？") is None  # "which lines": not a count
+    assert offers("number", "建物は古い倉庫を改装したもので、約十五万冊の本を所蔵する。", question)
+    assert offers("number", "开馆当天有三人受伤。", "有多少人受伤？")
+    assert not offers("number", "市は来年、移動図書館のバスも導入する予定だ。", question)
+    assert not offers("number", "统一管理，一起努力。", "有多少人受伤？")  # 一 inside words is no count

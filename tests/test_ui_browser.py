@@ -290,7 +290,7 @@ def test_the_ask_endpoint_returns_what_newsrag_ask_json_prints(app_url):
     assert any("Boulikessi" in c["quote"] for c in answer["citations"])
     cited = answer["citations"][0]
     assert {"n", "article_id", "title", "source", "published", "url", "quote", "start", "end", "supported",
-            "also_reported_by"} == set(cited)
+            "headline", "also_reported_by"} == set(cited)
     assert html.escape(HOSTILE) not in json.dumps(answer)
 
 
