@@ -32,13 +32,14 @@ _CJK_DIGITS = "〇零一二三四五六七八九十百千万萬億亿兆两"
 # a number in characters: one with a tens-or-more sign ("十五万"), or a digit before a counter ("三人")
 _CJK_NUMERAL = re.compile(rf"[{_CJK_DIGITS}]*[十百千万萬億亿兆][{_CJK_DIGITS}]*"
                           rf"|[{_CJK_DIGITS}]+(?=[人冊册個个件本台枚回次名歳岁])")
-_PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:\w+ )?(?P<noun>town|city|country|state|nation|region|"
+_PLACE_Q = re.compile(r"\bwhere\b|\b(?:which|what) (?:[\w-]+ ){0,3}?(?P<noun>town|city|country|state|nation|region|"
                       r"province|island|village|capital|continent|county|place|area|island nation)\b",
                       re.IGNORECASE)
 _DATE_Q = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|month|day|date)\b", re.IGNORECASE)
 _CAUSE_Q = re.compile(r"^\s*why\b|\bwhat (?:caused|causes|led to|prompted|triggered)\b|\bwhat was the cause\b"
                       r"|\bfor what reason\b", re.IGNORECASE)
-_NAME_Q = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom)\b|\b(?:which|what) (?:[\w-]+ ){0,3}?"
+_NAME_Q = re.compile(r"^\s*(?:who|whom|whose)\b|\bwhat (?:is|was|are|were) (?:it|they|this|that) (?:called|named)\b|"
+                     r"\bwhat (?:is|was) the name\b|\b(?:who|whom)\b|\b(?:which|what) (?:[\w-]+ ){0,3}?"
                      r"(?P<noun>company|person|man|woman|team|group|leader|president|official|actor|actress|singer|"
                      r"star|firm|brand|organi[sz]ation|party|network|airline|player|artist|show|film|movie|"
                      r"book|band|author|agency|bank|candidate|senator|governor|minister|judge|celebrity|"
