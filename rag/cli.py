@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 
@@ -16,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.load()
-        return args.run(args, settings)
+        status = args.run(args, settings)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit where it could not be handled
+        return status
+    except BrokenPipeError:  # `newsrag list | head`: the reader has what it wanted and stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to write at exit
+        return 141  # as a shell reports a command ended by SIGPIPE
     except NewsragError as exc:
         print(f"newsrag: {exc}", file=sys.stderr)
         return 2

@@ -142,3 +142,21 @@ def test_ask_prints_the_answer_object_and_eval_reports_the_measures(tmp_path, cl
                            "markers_removed", "seconds_per_answer"}
     assert report["sentences"]["supported"] >= 1 and report["markers_removed"] == 0
     assert (report["questions"], report["hits@1"], report["mrr@10"], report["answer_contains"]) == (1, 1.0, 1.0, 1.0)
+
+
+def test_a_listing_read_only_in_part_ends_quietly(tmp_path, cli_env):
+    # `newsrag list | head -1`: the reader stops reading; newsrag must stop without a traceback
+    records = [{**GOOD, "id": f"n{i}", "title": f"Harbour works, part {i}: " + "quay " * 60,
+                "text": f"Repairs on section {i} went on: " + " ".join(str(i * 97 + k * 13) for k in range(30))}
+               for i in range(400)]  # distinct texts: no one a copy of another
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert as_json(newsrag(cli_env, "ingest", str(source), "--json"))["new"] == 400
+    process = subprocess.Popen([sys.executable, "-m", "rag.cli", "list"], env=cli_env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert b"Harbour works" in process.stdout.readline()
+    process.stdout.close()  # more than a pipe's buffer is still to come
+    status = process.wait(timeout=300)
+    error = process.stderr.read().decode()
+    assert "Traceback" not in error and "BrokenPipe" not in error, error
+    assert status == 141
