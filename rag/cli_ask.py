@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,8 @@ def add_commands(commands, iso_date) -> None:
     ask.add_argument("--until", type=iso_date, help="only articles published on or before YYYY-MM-DD")
     ask.add_argument("--source", action="append", default=[], help="only this outlet (repeatable)")
     ask.add_argument("--as-of", type=iso_date, dest="as_of",
-                     help="the date the question is asked on (default today): 'last week' is relative to it")
+                     help="the date the question is asked on: 'last week' is relative to it (default: today, "
+                          "or the archive's last day when it ends before today, as in the window)")
     ask.add_argument("--k", type=int, default=8, help="passages to retrieve (default 8)")
     ask.add_argument("--backend", choices=BACKENDS, help="default: auto")
     ask.add_argument("--json", action="store_true")
@@ -39,6 +39,7 @@ def add_commands(commands, iso_date) -> None:
 
 def cmd_ask(args, settings: Settings) -> int:
     from rag.filters import Filters
+    from rag.stories import default_day
     from rag.when.searched import Searched
     from rag.wiring import open_assistant
 
@@ -46,9 +47,9 @@ def cmd_ask(args, settings: Settings) -> int:
         from rag.errors import InputError
 
         raise InputError("--k must be at least 1")
-    _, assistant = open_assistant(settings)
+    archive, assistant = open_assistant(settings)
     filters = Filters(since=args.since, until=args.until, sources=tuple(args.source))
-    as_of = args.as_of or dt.date.today()
+    as_of = args.as_of or default_day(archive.catalog)
     live = sys.stdout.isatty() and not args.json
     answer = searched = None
     for event in assistant.stream(args.question, filters=filters, as_of=as_of, k=args.k, backend=args.backend):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 
@@ -28,7 +27,8 @@ def add_commands(commands, iso_date) -> None:
     timeline.add_argument("--since", type=iso_date, help="only reports published on or after YYYY-MM-DD")
     timeline.add_argument("--until", type=iso_date, help="only reports published on or before YYYY-MM-DD")
     timeline.add_argument("--source", action="append", default=[], help="only this outlet (repeatable)")
-    timeline.add_argument("--as-of", type=iso_date, dest="as_of", help="the day it is asked on (default today)")
+    timeline.add_argument("--as-of", type=iso_date, dest="as_of",
+                          help="the day it is asked on (default: today, or the archive's last day before it)")
     timeline.add_argument("--json", action="store_true")
     timeline.set_defaults(run=cmd_timeline)
 
@@ -117,7 +117,7 @@ def cmd_timeline(args, settings: Settings) -> int:
     from rag.archive import Archive
     from rag.filters import Filters
     from rag.retrieve import Retriever
-    from rag.stories import build_timeline
+    from rag.stories import build_timeline, default_day
 
     if args.since and args.until and args.since > args.until:
         raise InputError(f"--since ({args.since}) is after --until ({args.until})")
@@ -127,7 +127,7 @@ def cmd_timeline(args, settings: Settings) -> int:
     archive.check_model()
     retriever = Retriever(archive.catalog, archive.vectors, archive.embedder)
     filters = Filters(since=args.since, until=args.until, sources=tuple(args.source))
-    timeline = build_timeline(retriever, args.question, filters, args.as_of or dt.date.today())
+    timeline = build_timeline(retriever, args.question, filters, args.as_of or default_day(archive.catalog))
     if args.json:
         print(json.dumps(timeline.to_json()))
         return 0

@@ -160,3 +160,14 @@ def test_a_listing_read_only_in_part_ends_quietly(tmp_path, cli_env):
     error = process.stderr.read().decode()
     assert "Traceback" not in error and "BrokenPipe" not in error, error
     assert status == 141
+
+
+def test_ask_over_an_archive_that_ends_before_today_asks_on_its_last_day(tmp_path, cli_env):
+    # as the window's As-of field: "this week" over an archive of 2021 means its last week, not today's
+    source = tmp_path / "old.jsonl"
+    source.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    newsrag(cli_env, "ingest", str(source))
+    answer = as_json(newsrag(cli_env, "ask", "Why did the harbour reopen this week?", "--json",
+                             "--backend", "extractive"))
+    assert answer["filters"]["as_of"] == GOOD["published"]
+    assert "harbour reopened" in answer["answer"]
