@@ -31,6 +31,9 @@ _MARKER = (
 _MARKER_RUN = re.compile(rf"(?:\s*,?\s*(?:{_MARKER}))+", re.IGNORECASE)
 _MARKERS_BEFORE_STOP = re.compile(rf"((?:\s*,?\s*(?:{_MARKER}))+)\s*([.!?])", re.IGNORECASE)
 _STOP_GLUED_TO_MARKER = re.compile(rf"([.!?])(?=(?:{_MARKER}))", re.IGNORECASE)
+# A stop with markers after it ends a sentence even where the splitter would read an abbreviation:
+# "... 24/7 Wall St. [4] To identify ..." is two sentences, each citing its own source.
+_MARKED_STOP = re.compile(r"[.!?…。！？][\"'”’»)]*\s*(?:\[\d+\]\s*)+(?=\S)")
 _RANGE = re.compile(r"(\d+)(?:\s*[-–]\s*(\d+))?")
 _MAX_RANGE = 20  # "[1-3]" is three sources; "[1-3000]" is not a citation of three thousand
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
@@ -104,8 +107,7 @@ def split_answer(answer: str) -> list[Piece]:
         prefix = mark.group() if mark else ""
         body = line[len(prefix):]
         first = True
-        for start, end in sentence_spans(body):
-            sentence = body[start:end]
+        for sentence in (piece for start, end in sentence_spans(body) for piece in _marked_pieces(body[start:end])):
             lead = _MARKER_RUN.match(sentence)
             if lead and lead.group().strip() and pieces:  # "... Monday. [2] Next": the [2] is the one before
                 pieces[-1][1].extend(marker_numbers(lead.group()))
@@ -120,6 +122,12 @@ def split_answer(answer: str) -> list[Piece]:
             pieces.append([text, cited, separator, prefix if first else ""])
             first = False
     return [Piece(t, tuple(dict.fromkeys(c)), sep or " ", pre) for t, c, sep, pre in pieces]
+
+
+def _marked_pieces(sentence: str) -> list[str]:
+    """`sentence` cut after each stop that markers follow, when more text comes after them."""
+    cuts = [m.end() for m in _MARKED_STOP.finditer(sentence)]
+    return [sentence[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentence)], strict=True) if sentence[a:b].strip()]
 
 
 def render(pieces: Sequence[tuple[Piece, Sequence[int]]]) -> str:

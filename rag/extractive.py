@@ -48,7 +48,7 @@ FOCUS_WORDS = 0.3  # the words of the sentence that asks, in a question that fir
 _ARTICLE_MARKER = re.compile(r"[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 OTHER_YEAR = 0.5  # taken off a sentence naming only years other than the one the question names
-HEADLINE_START = -1  # a headline candidate's place in its passage: before the first sentence
+HEADLINE_START = -1  # a headline's (last) sentence's place in its passage: before the first sentence
 _FOLLOW_UP_WORDS = {"and", "also", "they", "them", "their", "he", "she", "his", "her", "it", "its", "that",
                     "this", "those", "these", "there", "then", "what about", "why", "how"}
 
@@ -122,11 +122,13 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits[: self.passages], start=1):
             previous = ""
             title = headline_text(hit.article.title or "")
-            if (self.headlines and title not in seen and not (quoted and title in quoted) and "?" not in title
-                    and len(spaced_words(title)) >= 4):
-                seen.add(title)  # one that asks, even in part ("What's happening ...? Here's what"), answers nothing
-                candidates.append((n, HEADLINE_START, title))
-                flats.append(title)
+            if self.headlines and title not in seen:
+                seen.add(title)
+                said_parts = headline_sentences(title)
+                for place, part in enumerate(said_parts, start=HEADLINE_START - len(said_parts) + 1):
+                    if not asks(part) and not (quoted and part in quoted) and len(spaced_words(part)) >= 4:
+                        candidates.append((n, place, part))
+                        flats.append(part)
             for start, end in sentence_spans(hit.chunk.text):
                 text = hit.chunk.text[start:end]
                 flat = " ".join(_ARTICLE_MARKER.sub("", text).split())
@@ -195,8 +197,17 @@ class ExtractiveAnswerer:
             if lead is not None and lead not in chosen and re.match(r"[\"'“‘(]?[A-Z]", candidates[lead][2].lstrip()):
                 chosen = [chosen[0], lead, *chosen[1:]]  # one more sentence: none of those chosen is less needed
         picked = sorted(chosen, key=lambda i: (candidates[i][0], candidates[i][1]))
-        return [(candidates[i][0], _as_sentence(candidates[i][2]) if candidates[i][1] == HEADLINE_START
+        return [(candidates[i][0], _as_sentence(candidates[i][2]) if candidates[i][1] <= HEADLINE_START
                  else candidates[i][2]) for i in picked]
+
+
+def headline_sentences(title: str) -> list[str]:
+    """The sentences a headline says: "Sri Lanka is in chaos and its president has fled. Here's what we" (a
+    page title cut short) says the first; a last piece with no stop of its own is dropped after a whole one."""
+    parts = [title[a:b].strip() for a, b in sentence_spans(title)]
+    if len(parts) > 1 and not parts[-1].rstrip(CLOSING_QUOTES).endswith((".", "!", "?", "…", *FIRM_STOPS)):
+        parts.pop()
+    return [p for p in parts if p]
 
 
 def _as_sentence(headline: str) -> str:

@@ -407,3 +407,21 @@ def test_an_answer_only_the_headline_gives_is_quoted_from_it_checked_and_marked_
     stored = {c.article_id: get_article(archive.catalog, c.article_id) for c in answer.citations}
     block = turn_sources_html(1, "Which currency?", answer.citations, stored)
     assert "<mark>British pound plummets to record low against the dollar</mark> | Money Desk" in block, block
+
+
+def test_a_headline_cut_short_is_quoted_for_its_whole_sentence_only(make_archive):
+    """A page title cut mid-teaser ("... has fled. Here's what we") says its first sentence, nothing more."""
+    archive = make_archive()
+    day = dt.date(2022, 7, 11)
+    Ingestor(archive).run([
+        Article(id="lanka", title="Sri Lanka is in chaos and its president has fled. Here's what we",
+                text="Protesters stormed the official residence in Colombo on Saturday. The country has run out of "
+                     "fuel and food imports have stalled for weeks.", source="World Desk", published=day),
+    ])
+    assistant = build_assistant(Retriever(archive.catalog, archive.vectors, archive.embedder), archive.embedder,
+                                backend="extractive")
+    answer = assistant.ask("Which island nation plunged into chaos, prompting its president to flee?", as_of=day)
+    said = [s.text for s in answer.sentences]
+    assert "Sri Lanka is in chaos and its president has fled." in said, answer.text
+    assert not any("Here's what" in s for s in said), answer.text
+    assert all(s.verdict == "supported" for s in answer.sentences), answer.sentences

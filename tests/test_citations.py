@@ -104,3 +104,13 @@ def test_a_citation_quotes_the_stored_text_between_its_spans():
 def test_pieces_are_frozen_records():
     with pytest.raises(AttributeError):
         Piece("x", ()).text = "y"
+
+
+def test_a_stop_with_markers_after_it_ends_the_sentence_even_after_an_abbreviation():
+    # an extractive answer quotes a headline ending in "Wall St" and the next source's sentence after it
+    pieces = split_answer("America's 50 Best Cities to Live – 24/7 Wall St. [4] To identify them, it built an "
+                          "index of 25 measures. [5]")
+    assert [(p.text, p.cited) for p in pieces] == [("America's 50 Best Cities to Live – 24/7 Wall St.", (4,)),
+                                                   ("To identify them, it built an index of 25 measures.", (5,))]
+    assert [p.text for p in split_answer("Dr. Smith said so [1]. Then he left [2].")] == [
+        "Dr. Smith said so.", "Then he left."]
