@@ -81,6 +81,7 @@ class PassageSentence:
     pronouns: frozenset[str] = frozenset()  # "he" / "she": whom it refers to by pronoun (`rag.facts.pronouns`)
     opens_with_pronoun: bool = False  # "She was ...": who she is, the sentence before it says
     headline: bool = False  # the passage's headline (`rag.text.headline_text`), not a sentence of its text
+    story: str = ""  # the id of the article it is from
 
 
 @dataclass(frozen=True)
@@ -122,20 +123,21 @@ def passage_sentences(hits: Sequence[Hit]) -> list[PassageSentence]:
     for n, hit in enumerate(hits, start=1):
         title = headline_text(hit.article.title or "")
         if title and not INSTRUCTION.search(title):
-            pool.append(_sentence(n, 0, 0, title, headline=True))
+            pool.append(_sentence(n, 0, 0, title, headline=True, story=hit.article.id))
         text = hit.chunk.text
         for start, end in sentence_spans(text):
             sentence = text[start:end]
             if not INSTRUCTION.search(sentence):
-                pool.append(_sentence(n, start, end, sentence))
+                pool.append(_sentence(n, start, end, sentence, story=hit.article.id))
     return pool
 
 
-def _sentence(n: int, start: int, end: int, sentence: str, headline: bool = False) -> PassageSentence:
+def _sentence(n: int, start: int, end: int, sentence: str, headline: bool = False, story: str = ""
+              ) -> PassageSentence:
     keys = word_keys(sentence)
     return PassageSentence(n, start, end, sentence, numbers(sentence), keys, content_terms(sentence),
                            negation_scopes(sentence), mid_sentence_names(sentence), pronouns(keys),
-                           opening_pronoun(sentence) is not None, headline)
+                           opening_pronoun(sentence) is not None, headline, story)
 
 
 def read_claim(text: str, known: frozenset[str], referent: tuple[str, ...] = ()) -> Claim:
@@ -160,7 +162,7 @@ def gather(claim: Claim, start: int, pool: Sequence[PassageSentence], cosine: di
         for i in ranked:
             if cosine[i] < MERGE_FLOOR:
                 break  # ranked by cosine: the rest are further still
-            if i in evidence:
+            if i in evidence or _mixes_a_headline(pool, [*evidence, i]):
                 continue
             gain = len(lacking & holds(pool[i]))
             if gain > best_gain:
@@ -169,6 +171,13 @@ def gather(claim: Claim, start: int, pool: Sequence[PassageSentence], cosine: di
             break
         evidence.append(best)
     return _prune(claim, evidence, pool)
+
+
+def _mixes_a_headline(pool: Sequence[PassageSentence], evidence: Sequence[int]) -> bool:
+    """A headline joined with another story's sentence: it lends its names to a claim about that story
+    ("... the Daily Harvest crumbles, was Tyson Foods", the name from a Tyson recall's headline). A headline
+    stands alone or with its own story's sentences."""
+    return any(pool[i].headline for i in evidence) and len({pool[i].story for i in evidence}) > 1
 
 
 def _prune(claim: Claim, evidence: list[int], pool: Sequence[PassageSentence]) -> list[int]:

@@ -266,3 +266,19 @@ def test_verification_of_a_typical_answer_takes_well_under_150_ms_beside_the_emb
     for _ in range(3):
         verifier.check(answer, hits)
     assert (time.perf_counter() - started) / 3 < 0.15
+
+
+def test_a_headline_never_lends_its_names_to_another_storys_sentence(verifier):
+    # the real model wrote this over a Daily Harvest recall report and a Tyson recall's headline
+    harvest, tyson = make_hits(
+        "Daily Harvest announced the voluntary recall of its French Lentil and Leek Crumbles after hundreds of "
+        "customers reported illness.",
+        "The chicken was produced in June and shipped to stores in several states.")
+    tyson = Hit(tyson.chunk, ArticleMeta(id="a2", title="Tyson Foods recall: Chicken recalled for listeria risk",
+                                         source="Outlet", published="2024-06-01", url="", group="a2"), 0.5)
+    claim = ("The company that received hundreds of reports of illness after the recall of its French Lentil and "
+             "Leek Crumbles was Tyson Foods.")
+    checked = one(verifier, claim, [harvest, tyson])
+    assert checked.verdict == UNSUPPORTED, checked
+    # the headline still backs what its own story says
+    assert one(verifier, "Tyson Foods recalled chicken for listeria risk.", [harvest, tyson]).verdict == SUPPORTED
