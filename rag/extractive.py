@@ -30,7 +30,7 @@ import numpy as np
 from rag.answer_types import asked_noun, expected, offers, salience
 from rag.lexical import query_terms
 from rag.records import AnswerRequest, Hit
-from rag.text import CJK_CHAR, CLOSING_QUOTES, FIRM_STOPS, asks, headline_text, sentence_spans, spaced_words
+from rag.text import CJK_CHAR, asks, ends_in_stop, headline_text, sentence_spans, spaced_words
 
 NO_ANSWER = "No article in the archive answers this."
 # Best sentence's cosine with the question below which nothing answers it. Measured: realtimeqa-dev
@@ -205,7 +205,7 @@ def headline_sentences(title: str) -> list[str]:
     """The sentences a headline says: "Sri Lanka is in chaos and its president has fled. Here's what we" (a
     page title cut short) says the first; a last piece with no stop of its own is dropped after a whole one."""
     parts = [title[a:b].strip() for a, b in sentence_spans(title)]
-    if len(parts) > 1 and not parts[-1].rstrip(CLOSING_QUOTES).endswith((".", "!", "?", "…", *FIRM_STOPS)):
+    if len(parts) > 1 and not ends_in_stop(parts[-1]):
         parts.pop()
     return [p for p in parts if p]
 
@@ -213,8 +213,7 @@ def headline_sentences(title: str) -> list[str]:
 def _as_sentence(headline: str) -> str:
     """A headline quoted as a sentence of the answer: with its script's full stop ("。" after Chinese or
     Japanese, the danda after Devanagari), unless it ends in a stop of its own."""
-    if headline.rstrip(CLOSING_QUOTES).endswith((".", "!", "…", *FIRM_STOPS)):
+    if ends_in_stop(headline):  # (one that asks is never quoted)
         return headline
     last = headline[-1:]
     return headline + ("。" if CJK_CHAR.match(last) else "।" if "\u0900" <= last <= "\u097f" else ".")
-

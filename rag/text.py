@@ -84,6 +84,11 @@ def headline_text(title: str) -> str:
     return _SITE_NAME.sub("", folded) or folded
 
 
+def ends_in_stop(text: str) -> bool:
+    """Whether `text` ends in a sentence's stop of any script, closing quotes aside."""
+    return text.rstrip().rstrip(CLOSING_QUOTES).endswith((".", "!", "?", "…", *FIRM_STOPS))
+
+
 def asks(sentence: str) -> bool:
     """Whether a sentence asks: it ends in a question mark, closing quotes aside ("... on Sunday?”")."""
     return sentence.rstrip().rstrip(CLOSING_QUOTES).endswith(("?", "？", "؟"))

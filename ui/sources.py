@@ -120,10 +120,11 @@ def source_html(turn: int, citation: Citation, article: StoredArticle | None) ->
 def _title_html(citation: Citation) -> str:
     """The headline, with the part the answer rests on (`Citation.headline`, the site name left out) marked."""
     title, quoted = citation.title or "(untitled)", citation.headline
-    at = " ".join(title.split()).find(quoted) if quoted else -1
+    folded = " ".join(title.split())
+    at = folded.find(quoted) if quoted else -1
     if at < 0:
         return html.escape(title)
-    title = " ".join(title.split())
+    title = folded
     return (f"{html.escape(title[:at])}<mark>{html.escape(quoted)}</mark>"
             f"{html.escape(title[at + len(quoted):])}")
 
