@@ -59,7 +59,6 @@ def source_archive(home: Path | None, encoder: str) -> Path:
 def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
     """Write about `size` chunks from the source archive into a new archive at `home`; the chunk count."""
     from rag.catalog import Catalog, PlannedArticle
-    from rag.ingest import chunk_metadata
     from rag.records import Article, Chunk
     from rag.vectors import ChromaVectors, open_client
 
@@ -82,7 +81,7 @@ def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
         pieces = [(p.article, c) for p, _, _ in batch for c in p.chunks]
         matrix = np.vstack([v for _, rows, _ in batch for v in rows])
         target.mark_pending([c.id for _, c in pieces])
-        vectors.add([c.id for _, c in pieces], matrix, [chunk_metadata(a, c) for a, c in pieces])
+        vectors.add([c.id for _, c in pieces], matrix)
         target.commit([p for p, _, _ in batch], matrix, np.vstack([t for _, _, t in batch]))
         batch.clear()
 

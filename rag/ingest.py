@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from rag.archive import Archive
-from rag.catalog import PlannedArticle, Stored, day_number
+from rag.catalog import PlannedArticle, Stored
 from rag.chunking import chunk
 from rag.dedup import (
     NEAR_DUPLICATE,
@@ -79,15 +79,6 @@ def chunk_article(article: Article, version: str, words: int, overlap: int, word
     reads all of its embedding text."""
     budget = wordpieces.budget(embedding_header(article)) if wordpieces is not None else 0
     return chunk(article.id, version, article.text, words, overlap, wordpieces, budget)
-
-
-def chunk_metadata(article: Article, piece: Chunk) -> dict:
-    day = day_number(article.published)
-    return {
-        "article_id": article.id, "source": article.source, "published": article.published_iso or "",
-        "day": -1 if day is None else day, "url": article.url, "position": piece.position,
-        "start": piece.start, "end": piece.end,
-    }
 
 
 class Ingestor:
@@ -257,7 +248,7 @@ class Ingestor:
             vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
             ids = [c.id for _, c in pieces]
             self.catalog.mark_pending(ids)
-            self.archive.vectors.add(ids, vectors, [chunk_metadata(a, c) for a, c in pieces])
+            self.archive.vectors.add(ids, vectors)
             self.catalog.commit(batch, vectors, title_vectors)
             done["chunks"] += len(pieces)
             done["articles"] += len(batch)

@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.archive import Archive
 from rag.catalog import day_number
-from rag.ingest import LAYOUT, WORDS, chunk_article, chunk_metadata, embedding_text
+from rag.ingest import LAYOUT, WORDS, chunk_article, embedding_text
 from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
@@ -66,7 +66,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
                                      dtype=np.float32)
             reused += sum((a.id, c.start, c.end) in kept_chunks for a, c in pieces)
             if pieces:
-                vectors.add([c.id for _, c in pieces], chunk_vectors, [chunk_metadata(a, c) for a, c in pieces])
+                vectors.add([c.id for _, c in pieces], chunk_vectors)
             _stage(catalog, pieces, chunk_vectors, [a for a, _ in batch], title_vectors)
             done += len(pieces)
             if progress:

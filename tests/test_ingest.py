@@ -57,6 +57,8 @@ def test_the_sample_article_is_stored_once_per_paragraph_with_exact_chunk_spans(
     for piece in stored.chunks:
         assert stored.text[piece.start : piece.end] == piece.text
     assert chroma_ids(archive) == {c.id for c in stored.chunks}
+    # the vector store holds vectors alone: every filter reads the catalog (rag/vectors.py)
+    assert archive.vectors._collection.get(include=["metadatas"])["metadatas"] == [None] * len(stored.chunks)
 
 
 def test_the_same_text_twice_is_embedded_once_and_the_copy_keeps_its_own_record(make_archive):
