@@ -59,6 +59,7 @@ def source_archive(home: Path | None, encoder: str) -> Path:
 def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
     """Write about `size` chunks from the source archive into a new archive at `home`; the chunk count."""
     from rag.catalog import Catalog, PlannedArticle
+    from rag.packed import as_stored, unpack
     from rag.records import Article, Chunk
     from rag.vectors import ChromaVectors, open_client
 
@@ -79,7 +80,7 @@ def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
 
     def flush():
         pieces = [(p.article, c) for p, _, _ in batch for c in p.chunks]
-        matrix = np.vstack([v for _, rows, _ in batch for v in rows])
+        matrix = as_stored(np.vstack([v for _, rows, _ in batch for v in rows]))
         target.mark_pending([c.id for _, c in pieces])
         vectors.add([c.id for _, c in pieces], matrix)
         target.commit([p for p, _, _ in batch], matrix, np.vstack([t for _, _, t in batch]))
@@ -96,11 +97,11 @@ def build_store(source: Path, home: Path, size: int, seed: int = 0) -> int:
             for cid, position, start, end, blob in chunks.get(aid, []):
                 pieces.append(Chunk(id=cid + suffix, article_id=article.id, position=position, start=start,
                                     end=end, text=text[start:end]))
-                rows.append(_moved(np.frombuffer(blob, dtype=np.float32), rng, copy))
+                rows.append(_moved(unpack(blob), rng, copy))
             planned = PlannedArticle(article=article, version=version, content_key=f"bench{copy}:{aid}",
                                      group=(grp or aid) + suffix, chunks=tuple(pieces),
                                      signature=np.zeros(1, dtype=np.uint64), band_keys=())
-            batch.append((planned, rows, _moved(np.frombuffer(title_blob, dtype=np.float32), rng, copy)))
+            batch.append((planned, rows, _moved(unpack(title_blob), rng, copy)))
             written += len(pieces)
             if sum(len(p.chunks) for p, _, _ in batch) >= 4000:
                 flush()

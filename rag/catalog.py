@@ -28,6 +28,7 @@ import numpy as np
 
 from rag.copies import let_go
 from rag.migrate import SCHEMA_VERSION, migrate, rename
+from rag.packed import pack
 from rag.records import Article, ArticleMeta, Chunk
 from rag.terms import chunk_terms
 
@@ -150,6 +151,16 @@ class Catalog:
                 raise
             self._db.execute("COMMIT")
 
+    def compact(self) -> bool:
+        """Hand the pages a rewrite left free back to the disk (VACUUM). False when another connection's
+        write stands in the way: the free pages then stay inside the file, for later writes to reuse."""
+        with self._lock:
+            try:
+                self._db.execute("VACUUM")
+            except sqlite3.OperationalError:
+                return False
+            return True
+
     def query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
@@ -232,14 +243,14 @@ class Catalog:
                 a = item.article
                 let_go(db, a.id, a.text, now)
                 self._insert(db, a, item.content_key, item.version, item.group,
-                             title_vectors[index].astype(np.float32).tobytes(), None, now)
+                             pack(title_vectors[index]), None, now)
                 for c, (hashes, weights, length) in zip(item.chunks, terms[index], strict=True):
                     rowid += 1
                     db.execute(
                         "INSERT INTO chunks(rowid, id, article_id, position, start, end, day, embedding, terms, "
                         "weights, length) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         (rowid, c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
-                         vectors[row].astype(np.float32).tobytes(), hashes, weights, length),
+                         pack(vectors[row]), hashes, weights, length),
                     )
                     db.execute("DELETE FROM pending WHERE chunk_id = ?", (c.id,))
                     db.execute("DELETE FROM garbage WHERE chunk_id = ?", (c.id,))  # live again

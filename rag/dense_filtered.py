@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
+from rag.packed import unpack_rows
 from rag.segments import UNDATED, Snapshot, admitted, best_named
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
@@ -119,10 +120,7 @@ class VectorTable:
             self._rows.setdefault(name, row)
         self._sources = np.array([codes.setdefault(r[3], len(codes)) for r in rows], dtype=np.int32)
         self._source_codes = codes
-        if rows:
-            self._matrix = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-        else:
-            self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._matrix = unpack_rows([r[4] for r in rows])
 
 
 def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,

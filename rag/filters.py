@@ -54,21 +54,6 @@ class Filters:
             return False
         return not (self.as_of and day is not None and day > day_number(self.as_of))
 
-    def chroma(self) -> dict | None:
-        """The same filter as a Chroma `where` (undated chunks carry day -1)."""
-        clauses: list[dict] = []
-        if self.since:
-            clauses.append({"day": {"$gte": day_number(self.since)}})
-        if self.until:
-            clauses.append({"day": {"$lte": day_number(self.until)}})
-        if self.as_of:
-            clauses.append({"day": {"$lte": day_number(self.as_of)}})
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def describe(self) -> str:
         parts = []
         if self.since or self.until:

@@ -25,6 +25,7 @@ from rag.dedup import (
     similarity,
     version_of,
 )
+from rag.packed import as_stored
 from rag.pipeline import embed_and_write
 from rag.records import Article, Chunk, ReadFailure
 from rag.segments import SegmentIndex
@@ -245,7 +246,7 @@ class Ingestor:
 
         def write(batch: list[PlannedArticle], result) -> None:
             pieces, embedded = result
-            vectors, title_vectors = embedded[: len(pieces)], embedded[len(pieces) :]
+            vectors, title_vectors = as_stored(embedded[: len(pieces)]), embedded[len(pieces) :]
             ids = [c.id for _, c in pieces]
             self.catalog.mark_pending(ids)
             self.archive.vectors.add(ids, vectors)

@@ -18,6 +18,7 @@ import numpy as np
 from rag.archive import Archive
 from rag.catalog import day_number
 from rag.ingest import LAYOUT, WORDS, chunk_article, embedding_text
+from rag.packed import as_stored, pack, unpack
 from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
@@ -60,8 +61,9 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             texts = [embedding_text(a, c) for a, c in pieces if (a.id, c.start, c.end) not in kept_chunks]
             texts += [a.title for a, _ in batch if a.id not in kept_titles]
             fresh = iter(archive.embedder.embed(texts)) if texts else iter(())
-            chunk_vectors = np.array([kept_chunks.get((a.id, c.start, c.end)) if (a.id, c.start, c.end) in kept_chunks
-                                      else next(fresh) for a, c in pieces], dtype=np.float32).reshape(len(pieces), -1)
+            spans = [(a.id, c.start, c.end) for a, c in pieces]
+            chunk_vectors = as_stored(np.array([kept_chunks[s] if s in kept_chunks else next(fresh) for s in spans],
+                                               dtype=np.float32).reshape(len(pieces), -1))
             title_vectors = np.array([kept_titles[a.id] if a.id in kept_titles else next(fresh) for a, _ in batch],
                                      dtype=np.float32)
             reused += sum((a.id, c.start, c.end) in kept_chunks for a, c in pieces)
@@ -91,6 +93,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         _drop(client, old or "newsrag_chunks")
         with catalog.transaction() as db:
             db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
+        catalog.compact()  # every chunk row was written anew: the old ones' pages back to the disk
         archive.__dict__.pop("vectors", None)
     return {"articles": len(plans), "chunks": total, "reused": reused, "embedding_model": archive.embedder.name,
             "seconds": round(time.perf_counter() - started, 3)}
@@ -101,9 +104,9 @@ def _reusable(catalog, model: str) -> tuple[dict, dict]:
     was built with `model`; nothing to reuse otherwise."""
     if catalog.meta("embedding_model") != model:
         return {}, {}
-    chunks = {(a, s, e): np.frombuffer(v, dtype=np.float32)
+    chunks = {(a, s, e): unpack(v)
               for a, s, e, v in catalog.query("SELECT article_id, start, end, embedding FROM chunks")}
-    titles = {a: np.frombuffer(v, dtype=np.float32)
+    titles = {a: unpack(v)
               for a, v in catalog.query("SELECT id, title_vector FROM articles WHERE title_vector IS NOT NULL")}
     return chunks, titles
 
@@ -116,11 +119,11 @@ def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: 
             "INSERT INTO chunks_next(id, article_id, position, start, end, day, embedding, terms, weights, length) "
             "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(c.id, c.article_id, c.position, c.start, c.end, day_number(a.published),
-              chunk_vectors[i].astype(np.float32).tobytes(), *terms[i]) for i, (a, c) in enumerate(pieces)],
+              pack(chunk_vectors[i]), *terms[i]) for i, (a, c) in enumerate(pieces)],
         )
         db.executemany(
             "INSERT OR REPLACE INTO titles_next VALUES (?, ?)",
-            [(a.id, v.astype(np.float32).tobytes()) for a, v in zip(articles, title_vectors, strict=True)],
+            [(a.id, pack(v)) for a, v in zip(articles, title_vectors, strict=True)],
         )
 
 

@@ -27,6 +27,7 @@ from rag.bm25 import LexicalIndex
 from rag.catalog import Catalog, day_number
 from rag.dense_filtered import TITLES_SQL, VectorTable, exact_search
 from rag.filters import Filters
+from rag.packed import unpack
 from rag.records import ArticleMeta, Chunk, Hit
 from rag.segments import SegmentIndex
 from rag.when import TimeIntent, resolve
@@ -128,7 +129,7 @@ class Retriever:
     def _warm_store(self) -> None:
         rows = self.catalog.query("SELECT embedding FROM chunks LIMIT 1")
         if rows and rows[0][0]:
-            dimension = len(rows[0][0]) // 4  # float32
+            dimension = len(unpack(rows[0][0]))
             self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,

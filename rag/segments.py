@@ -27,6 +27,7 @@ import numpy as np
 from rag import segment_files
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
+from rag.packed import unpack_rows
 from rag.terms import encode, shared_tokenizer
 
 UNDATED = np.iinfo(np.int32).min
@@ -103,8 +104,7 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         offsets=np.r_[starts, len(order)].astype(np.int64),
         docs=(np.concatenate(docs) if docs else _EMPTY_DOCS)[order],
         counts=(np.concatenate(counts) if counts else _EMPTY_COUNTS)[order],
-        vectors=(np.frombuffer(b"".join(r[9] for r in rows), dtype=np.float32).reshape(len(rows), -1) if rows
-                 else np.zeros((0, 0), dtype=np.float32)),
+        vectors=unpack_rows([r[9] for r in rows]),
         dead=np.zeros(len(rows), dtype=bool),
     )
 

@@ -262,18 +262,29 @@ def test_a_stalled_model_gives_a_notice_and_an_extractive_answer(retriever, arch
     assert "Boulikessi" in answer.text
 
 
-def test_filtered_dense_search_agrees_with_chromas_own_where_filter(archive):
+def test_filtered_dense_search_agrees_with_a_plain_scan_of_every_passage(archive):
+    import numpy as np
+
     from rag.dense_filtered import exact_search
+    from rag.packed import unpack
     from rag.segments import SegmentIndex
 
     vector = archive.embedder.embed(["protests against the government"])[0]
     segments = SegmentIndex(archive.catalog)
+    # every passage, by its own article's date and outlet or an exact copy's
+    rows = archive.catalog.query("SELECT c.id, c.embedding, a.day, a.day_end, a.source FROM chunks c JOIN articles a "
+                                 "ON a.id = c.article_id OR a.copy_of = c.article_id")
     for filters in (Filters(since=dt.date(2020, 1, 1), until=dt.date(2020, 6, 30)),
                     Filters(sources=("Wire Service",)), Filters(as_of=dt.date(2019, 6, 1))):
         ours = exact_search(segments.snapshot(), segments.chunk_ids, vector, 10, filters)
-        chroma = archive.vectors.query(vector, 10, filters.chroma())
-        assert [i for i, _ in ours] == [i for i, _ in chroma]
-        assert [round(s, 4) for _, s in ours] == [round(s, 4) for _, s in chroma]
+        plain = sorted({(-float(np.dot(unpack(blob), vector)), cid) for cid, blob, day, end, source in rows
+                        if filters.admits(day, end, source)})[:10]
+        assert ours and [i for i, _ in ours] == [i for _, i in plain]
+        assert [round(s, 4) for _, s in ours] == [round(-s, 4) for s, _ in plain]
+    # Chroma holds the very vectors the catalog does (rag.packed.as_stored): a passage scores the same there
+    every = {cid: float(np.dot(unpack(blob), vector)) for cid, blob, *_ in rows}
+    chroma = archive.vectors.query(vector, 40)
+    assert len(chroma) == 40 and all(round(score, 4) == round(every[cid], 4) for cid, score in chroma)
 
 
 def test_a_large_archive_s_paths_rank_as_the_exact_ones_do(retriever, archive, monkeypatch):

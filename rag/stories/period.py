@@ -20,6 +20,7 @@ import numpy as np
 from rag.catalog import Catalog
 from rag.facts import mid_sentence_names
 from rag.filters import Filters
+from rag.packed import unpack
 from rag.records import ArticleMeta
 from rag.stories.records import StoryArticle
 
@@ -70,7 +71,7 @@ def passage_means(catalog: Catalog, holders: Sequence[str], batch: int = 500) ->
         marks = ",".join("?" * len(part))
         for article_id, blob in catalog.query(
                 f"SELECT article_id, embedding FROM chunks WHERE article_id IN ({marks})", part):
-            vector = np.frombuffer(blob, dtype=np.float32)
+            vector = unpack(blob)
             sums[article_id] = sums[article_id] + vector if article_id in sums else vector.copy()
     return {k: unit(v) for k, v in sums.items()}
 
@@ -98,4 +99,4 @@ def unit(vector: np.ndarray) -> np.ndarray:
 
 
 def _vector(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else unit(np.frombuffer(blob, dtype=np.float32))
+    return None if blob is None else unit(unpack(blob))
