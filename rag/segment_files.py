@@ -1,7 +1,7 @@
 """Passage segments (`rag.segments`) on disk, beside the catalog, memory-mapped when read.
 
 A large archive's segments take minutes to build from the catalog (a million passages hold about 120
-million BM25 postings and 1.5 GB of vectors), so every complete range of chunk rowids is built once and
+million BM25 postings and 0.4 GB of int8 vectors), so every complete range of chunk rowids is built once and
 written as a folder of `.npy` arrays under `HOME/segments/`; a process that starts later maps them
 instead of building them, and the pages it never reads stay on disk. Rowids are never reused
 (`Catalog.commit` hands them out from a high-water mark), so a range, once complete, only loses rows: a
@@ -23,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-ARRAYS = ("rowids", "days", "ends", "sources", "lengths", "terms", "offsets", "docs", "counts", "vectors")
+ARRAYS = ("rowids", "days", "ends", "sources", "lengths", "terms", "offsets", "docs", "counts", "vectors", "factors")
+PREFIX = "segment"  # an earlier newsrag's "seg-…" folders held float32 vectors: removed, built again
 
 
 def folder(root: Path, epoch: str, first: int, last: int, rows: int) -> Path:
-    return root / f"seg-{epoch}-{first:012d}-{last:012d}-{rows}"
+    return root / f"{PREFIX}-{epoch}-{first:012d}-{last:012d}-{rows}"
 
 
 def load(path: Path) -> dict | None:
@@ -72,7 +73,10 @@ def ranges(root: Path, epoch: str) -> dict[tuple[int, int], tuple[int, Path]]:
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
             continue
-        if len(parts) != 5 or parts[0] != "seg":
+        if path.name.startswith("seg-"):
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        if len(parts) != 5 or parts[0] != PREFIX:
             continue
         key, rows = (int(parts[2]), int(parts[3])), int(parts[4])
         if parts[1] != epoch:

@@ -27,7 +27,7 @@ import numpy as np
 from rag import segment_files
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
-from rag.packed import unpack_rows
+from rag.packed import int8_rows
 from rag.terms import encode, shared_tokenizer
 
 UNDATED = np.iinfo(np.int32).min
@@ -55,8 +55,16 @@ class Segment:
     offsets: np.ndarray  # int64, postings of terms[i] are [offsets[i], offsets[i+1])
     docs: np.ndarray  # int32 row of each posting
     counts: np.ndarray  # float32 weighted count of each posting
-    vectors: np.ndarray  # float32 row vector of each chunk, as the catalog holds it
+    vectors: np.ndarray  # int8 row vector of each chunk, as the catalog packs it (`rag.packed`)
+    factors: np.ndarray  # float32 per row: the unit vector is vectors[row] × factors[row]
     dead: np.ndarray  # bool per row: removed from the catalog since the segment was built
+
+    def scores(self, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of a unit float32 query with every row's vector, or the given rows'. The int8 rows are
+        read as they are (a quarter of float32's pages), and as fast as float32 by BLAS."""
+        if rows is None:
+            return np.einsum("ij,j->i", self.vectors, query) * self.factors
+        return np.einsum("ij,j->i", self.vectors[rows], query) * self.factors[rows]
 
     def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         i = int(np.searchsorted(self.terms, term))
@@ -104,7 +112,7 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         offsets=np.r_[starts, len(order)].astype(np.int64),
         docs=(np.concatenate(docs) if docs else _EMPTY_DOCS)[order],
         counts=(np.concatenate(counts) if counts else _EMPTY_COUNTS)[order],
-        vectors=unpack_rows([r[9] for r in rows]),
+        **dict(zip(("vectors", "factors"), int8_rows([r[9] for r in rows]), strict=True)),
         dead=np.zeros(len(rows), dtype=bool),
     )
 

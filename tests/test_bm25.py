@@ -226,3 +226,27 @@ def test_ingest_leaves_the_complete_ranges_on_disk_for_the_next_process(make_arc
     assert None not in generations and not retriever.loading
     retriever.retrieve("floods", as_of=dt.date(2030, 1, 1))
     assert (retriever.segments._generation, retriever.titles._generation) == generations
+
+
+def test_an_earlier_release_s_float32_folders_are_built_again_with_int8_vectors_scored_as_the_catalog_s(
+        catalog, small_ranges):
+    from rag.packed import unpack, unpack_rows
+
+    commit(catalog, wikinews(30))
+    LexicalIndex(catalog).search(["flood"], 5)
+    root = catalog.path.parent / "segments"
+    written = folders(catalog)
+    for name in written:  # as an earlier newsrag named its folders of float32 vectors
+        (root / name).rename(root / name.replace("segment-", "seg-", 1))
+    small_ranges.clear()
+    later = LexicalIndex(catalog)
+    assert_same_ranking(catalog, later)
+    assert len(small_ranges) == len(written) + 1 and folders(catalog) == written  # built again, the old gone
+    segment = LexicalIndex(catalog).segments.snapshot().segments[0]
+    assert isinstance(segment.vectors.base, np.memmap) and segment.vectors.dtype == np.int8
+    marks = ",".join("?" * len(segment.rowids))
+    blobs = [b for (b,) in catalog.query(f"SELECT embedding FROM chunks WHERE rowid IN ({marks}) ORDER BY rowid",
+                                         [int(r) for r in segment.rowids])]
+    query = unpack(blobs[-1])
+    assert np.allclose(segment.scores(query), unpack_rows(blobs) @ query, atol=1e-6)
+    assert np.allclose(segment.scores(query, np.array([2, 0])), (unpack_rows(blobs) @ query)[[2, 0]], atol=1e-6)
