@@ -51,7 +51,7 @@ class LexicalIndex:
             scores = np.zeros(len(segment.rowids), dtype=np.float32)
             for weight, (docs, counts) in zip(idf, per, strict=True):
                 if len(docs):  # weight * (K1 + 1) * tf / (tf + norm), in place: one temporary
-                    part = np.take(norm, docs)  # not norm[docs]: that copies the int32 rows to int64 first (2x)
+                    part = np.take(norm, docs)  # not norm[docs]: that copies the rows to int64 indexes first (2x)
                     part += counts
                     np.divide(counts, part, out=part)
                     part *= weight * (K1 + 1)

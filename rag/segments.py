@@ -28,7 +28,7 @@ from rag import segment_files
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
 from rag.packed import int8_rows
-from rag.terms import encode, shared_tokenizer
+from rag.terms import counts_of, encode, shared_tokenizer
 
 UNDATED = np.iinfo(np.int32).min
 RANGE = 65_536  # rowids per segment written to disk: ~8 M postings, ~3 s to build on one core
@@ -53,8 +53,8 @@ class Segment:
     lengths: np.ndarray  # float32 tokens per chunk
     terms: np.ndarray  # int64, sorted distinct term hashes
     offsets: np.ndarray  # int64, postings of terms[i] are [offsets[i], offsets[i+1])
-    docs: np.ndarray  # int32 row of each posting
-    counts: np.ndarray  # float32 weighted count of each posting
+    docs: np.ndarray  # uint16 row of each posting (a segment holds at most RANGE rows; int32 past that)
+    counts: np.ndarray  # float16 weighted count of each posting (whole numbers: exact up to 2,048)
     vectors: np.ndarray  # int8 row vector of each chunk, as the catalog packs it (`rag.packed`)
     factors: np.ndarray  # float32 per row: the unit vector is vectors[row] × factors[row]
     dead: np.ndarray  # bool per row: removed from the catalog since the segment was built
@@ -76,8 +76,8 @@ class Segment:
         return {name: getattr(self, name) for name in segment_files.ARRAYS}
 
 
-_EMPTY_DOCS = np.zeros(0, dtype=np.int32)
-_EMPTY_COUNTS = np.zeros(0, dtype=np.float32)
+_EMPTY_DOCS = np.zeros(0, dtype=np.uint16)
+_EMPTY_COUNTS = np.zeros(0, dtype=np.float16)
 
 
 def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
@@ -88,12 +88,13 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         [(rows[i][6], rows[i][7]) for i in legacy])), strict=True))
     codes: dict[str, int] = {}
     hashes, counts, docs, lengths = [], [], [], np.zeros(len(rows), dtype=np.float32)
+    row_type = np.uint16 if len(rows) <= 1 << 16 else np.int32  # half the bytes of each posting
     for row_number, row in enumerate(rows):
         terms, weights, length = computed.get(row_number) or row[3:6]
         h = np.frombuffer(terms, dtype=np.int64)
         hashes.append(h)
-        counts.append(np.frombuffer(weights, dtype=np.float32))
-        docs.append(np.full(len(h), row_number, dtype=np.int32))
+        counts.append(counts_of(terms, weights))
+        docs.append(np.full(len(h), row_number, dtype=row_type))
         lengths[row_number] = length
     all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
     order = np.argsort(all_hashes, kind="stable")
@@ -111,7 +112,7 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         terms=sorted_hashes[starts],
         offsets=np.r_[starts, len(order)].astype(np.int64),
         docs=(np.concatenate(docs) if docs else _EMPTY_DOCS)[order],
-        counts=(np.concatenate(counts) if counts else _EMPTY_COUNTS)[order],
+        counts=(np.concatenate(counts) if counts else _EMPTY_COUNTS)[order].astype(np.float16),
         **dict(zip(("vectors", "factors"), int8_rows([r[9] for r in rows]), strict=True)),
         dead=np.zeros(len(rows), dtype=bool),
     )

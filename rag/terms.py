@@ -75,10 +75,20 @@ def term_hash(term: str) -> int:
 
 
 def encode(weights: dict[str, float], length: int) -> tuple[bytes, bytes, int]:
-    """(int64 term hashes, float32 weighted counts in the same order, token count): what a chunk stores."""
+    """(int64 term hashes, weighted counts in the same order, token count): what a chunk stores. The
+    counts are whole numbers (TITLE_WEIGHT is): two bytes each, float32 only if one is not."""
     hashes = np.fromiter((term_hash(t) for t in weights), dtype=np.int64, count=len(weights))
     counts = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
-    return hashes.tobytes(), counts.tobytes(), length
+    whole = counts.astype(np.uint16)
+    return hashes.tobytes(), (whole if np.array_equal(whole, counts) else counts).tobytes(), length
+
+
+def counts_of(terms: bytes, weights: bytes) -> np.ndarray:
+    """The float32 weighted counts a chunk stores: two bytes a term (uint16) or four (float32, as every
+    chunk an earlier newsrag stored), told apart by their length against the 8-byte hashes'."""
+    if len(weights) * 4 == len(terms):
+        return np.frombuffer(weights, dtype=np.uint16).astype(np.float32)
+    return np.frombuffer(weights, dtype=np.float32)
 
 
 def chunk_terms(rows: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes, int]]:

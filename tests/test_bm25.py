@@ -135,6 +135,19 @@ def test_a_catalog_written_before_terms_were_stored_ranks_the_same(catalog):
     assert catalog.fill_missing_terms() == 0
 
 
+def test_counts_stored_as_float32_by_an_earlier_release_rank_the_same(catalog):
+    from rag.terms import counts_of
+
+    commit(catalog, wikinews(40))
+    stored = catalog.query("SELECT rowid, terms, weights FROM chunks")
+    assert all(len(w) * 4 == len(t) for _, t, w in stored)  # two bytes a count, not four
+    with catalog.transaction() as db:
+        db.executemany("UPDATE chunks SET weights = ? WHERE rowid = ?",
+                       [(counts_of(t, w).tobytes(), r) for r, t, w in stored])
+    assert all(len(w) * 2 == len(t) for (t, w) in catalog.query("SELECT terms, weights FROM chunks"))
+    assert_same_ranking(catalog, LexicalIndex(catalog))
+
+
 def test_words_are_cut_as_fts5_cuts_them():
     assert shared_tokenizer().terms(["technology", "Naïve", "running", "U.S", "is"]) == [
         ["technolog"], ["naiv"], ["run"], ["u", "s"], ["is"]]
@@ -244,6 +257,7 @@ def test_an_earlier_release_s_float32_folders_are_built_again_with_int8_vectors_
     assert len(small_ranges) == len(written) + 1 and folders(catalog) == written  # built again, the old gone
     segment = LexicalIndex(catalog).segments.snapshot().segments[0]
     assert isinstance(segment.vectors.base, np.memmap) and segment.vectors.dtype == np.int8
+    assert (segment.docs.dtype, segment.counts.dtype) == (np.uint16, np.float16)  # 4 bytes a posting, not 8
     marks = ",".join("?" * len(segment.rowids))
     blobs = [b for (b,) in catalog.query(f"SELECT embedding FROM chunks WHERE rowid IN ({marks}) ORDER BY rowid",
                                          [int(r) for r in segment.rowids])]
