@@ -54,7 +54,7 @@ class Segment:
     terms: np.ndarray  # int64, sorted distinct term hashes
     offsets: np.ndarray  # int64, postings of terms[i] are [offsets[i], offsets[i+1])
     docs: np.ndarray  # uint16 row of each posting (a segment holds at most RANGE rows; int32 past that)
-    counts: np.ndarray  # float16 weighted count of each posting (whole numbers: exact up to 2,048)
+    counts: np.ndarray  # uint16 weighted count of each posting (whole numbers; float32 if one is not)
     vectors: np.ndarray  # int8 row vector of each chunk, as the catalog packs it (`rag.packed`)
     factors: np.ndarray  # float32 per row: the unit vector is vectors[row] × factors[row]
     dead: np.ndarray  # bool per row: removed from the catalog since the segment was built
@@ -77,7 +77,7 @@ class Segment:
 
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.uint16)
-_EMPTY_COUNTS = np.zeros(0, dtype=np.float16)
+_EMPTY_COUNTS = np.zeros(0, dtype=np.uint16)
 
 
 def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
@@ -112,10 +112,16 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         terms=sorted_hashes[starts],
         offsets=np.r_[starts, len(order)].astype(np.int64),
         docs=(np.concatenate(docs) if docs else _EMPTY_DOCS)[order],
-        counts=(np.concatenate(counts) if counts else _EMPTY_COUNTS)[order].astype(np.float16),
+        counts=_whole((np.concatenate(counts) if counts else _EMPTY_COUNTS)[order]),
         **dict(zip(("vectors", "factors"), int8_rows([r[9] for r in rows]), strict=True)),
         dead=np.zeros(len(rows), dtype=bool),
     )
+
+
+def _whole(counts: np.ndarray) -> np.ndarray:
+    """Counts as uint16 when they are whole numbers that fit (half float32's bytes, as fast to score)."""
+    whole = counts.astype(np.uint16)
+    return whole if np.array_equal(whole, counts) else counts.astype(np.float32)
 
 
 def loaded_segment(arrays: dict, first: int, last: int) -> Segment:

@@ -257,7 +257,7 @@ def test_an_earlier_release_s_float32_folders_are_built_again_with_int8_vectors_
     assert len(small_ranges) == len(written) + 1 and folders(catalog) == written  # built again, the old gone
     segment = LexicalIndex(catalog).segments.snapshot().segments[0]
     assert isinstance(segment.vectors.base, np.memmap) and segment.vectors.dtype == np.int8
-    assert (segment.docs.dtype, segment.counts.dtype) == (np.uint16, np.float16)  # 4 bytes a posting, not 8
+    assert (segment.docs.dtype, segment.counts.dtype) == (np.uint16, np.uint16)  # 4 bytes a posting, not 8
     marks = ",".join("?" * len(segment.rowids))
     blobs = [b for (b,) in catalog.query(f"SELECT embedding FROM chunks WHERE rowid IN ({marks}) ORDER BY rowid",
                                          [int(r) for r in segment.rowids])]
