@@ -63,6 +63,9 @@ WORDS = "words"
 REINDEX_HINT = ("this archive's passages are cut {had}, the settings ask for {wanted} (NEWSRAG_CHUNK_FIT): "
                 "run `newsrag reindex` to cut them again, keeping the vectors of unchanged passages")
 
+PACK_HINT = ("this archive keeps its vectors as float32, as newsrag did before: `newsrag reindex` packs them in a "
+             "quarter of the space (about 1.1 KB less a passage), embedding nothing again")
+
 
 def embedding_header(article: Article) -> str:
     """What the model reads before each passage: the headline, then the outlet and date."""
@@ -134,6 +137,10 @@ class Ingestor:
         elif had != wanted:
             names = {WORDS: "at about 200 words", LAYOUT: "to fit the model's window"}
             report.warnings.append(REINDEX_HINT.format(had=names.get(had, had), wanted=names[wanted]))
+        # the oldest passage tells: an archive of float32 vectors stays so until reindexed (rag.packed)
+        oldest = self.catalog.query("SELECT length(embedding) FROM chunks ORDER BY rowid LIMIT 1")
+        if oldest and oldest[0][0] and oldest[0][0] % 4 == 0:
+            report.warnings.append(PACK_HINT)
 
     def _plan(self, items, report: IngestReport):
         plans: dict[str, PlannedArticle] = {}

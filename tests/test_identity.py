@@ -161,6 +161,7 @@ def test_an_archive_made_by_the_previous_release_is_read_and_kept(tmp_path, cli_
     files = [shutil.copy(sources / name, tmp_path / name) for name in ("valley.jsonl", "hill.jsonl", "notes.jsonl")]
     again = as_json(newsrag(env, "ingest", *map(str, files), "--json"))
     assert (again["new"], again["updated"], again["unchanged"], again["duplicates"]) == (0, 0, 6, 0)
+    assert any("float32" in w and "newsrag reindex" in w for w in again["warnings"])  # its vectors: rag.packed
     after = listed(env)
     assert "notes.jsonl/n1" in after and "n1" not in after  # the unscoped record was taken over, not doubled
     assert len(after) == 6

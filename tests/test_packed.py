@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rag.filters import Filters
-from rag.ingest import Ingestor
+from rag.ingest import PACK_HINT, Ingestor
 from rag.packed import pack, unpack, unpack_rows
 from rag.records import Article
 from rag.retrieve import Retriever
@@ -75,9 +75,11 @@ def test_an_archive_of_float32_vectors_searches_the_same_and_reindex_packs_it(ma
     assert {len(b) for (b,) in archive.catalog.query("SELECT embedding FROM chunks")} == {1536}
     assert found(archive.settings.home) == packed
     assert archive.catalog.query("PRAGMA freelist_count")[0][0] == 0
+    assert PACK_HINT in Ingestor(make_archive(home=archive.settings.home)).run([]).warnings  # ingest says so
     result = reindex(make_archive(home=archive.settings.home))
     assert result["reused"] == result["chunks"]  # nothing embedded again
     reindexed = make_archive(home=archive.settings.home).catalog
     assert {len(b) for (b,) in reindexed.query("SELECT embedding FROM chunks")} == {385}
     assert reindexed.query("PRAGMA freelist_count")[0][0] == 0  # the old rows' pages given back
+    assert Ingestor(make_archive(home=archive.settings.home)).run([]).warnings == []
     assert found(archive.settings.home) == packed
