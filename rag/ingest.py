@@ -129,7 +129,8 @@ class Ingestor:
         return report
 
     def _note_layout(self, report: IngestReport) -> None:
-        """Record the passage layout of a new archive; say when the archive's differs from the settings'."""
+        """Record the passage layout of a new archive; say when the archive's differs from the settings',
+        and when it still keeps float32 vectors."""
         wanted = LAYOUT if self.archive.wordpieces is not None else WORDS
         had = self.catalog.meta("layout") or (WORDS if self._had_chunks else None)
         if had is None:

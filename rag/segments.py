@@ -28,7 +28,7 @@ from rag import segment_files
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
 from rag.packed import int8_rows
-from rag.terms import counts_of, encode, shared_tokenizer
+from rag.terms import counts_of, encode, shared_tokenizer, whole_counts
 
 UNDATED = np.iinfo(np.int32).min
 RANGE = 65_536  # rowids per segment written to disk: ~8 M postings, ~3 s to build on one core
@@ -112,16 +112,10 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         terms=sorted_hashes[starts],
         offsets=np.r_[starts, len(order)].astype(np.int64),
         docs=(np.concatenate(docs) if docs else _EMPTY_DOCS)[order],
-        counts=_whole((np.concatenate(counts) if counts else _EMPTY_COUNTS)[order]),
+        counts=whole_counts((np.concatenate(counts) if counts else _EMPTY_COUNTS)[order]),
         **dict(zip(("vectors", "factors"), int8_rows([r[9] for r in rows]), strict=True)),
         dead=np.zeros(len(rows), dtype=bool),
     )
-
-
-def _whole(counts: np.ndarray) -> np.ndarray:
-    """Counts as uint16 when they are whole numbers that fit (half float32's bytes, as fast to score)."""
-    whole = counts.astype(np.uint16)
-    return whole if np.array_equal(whole, counts) else counts.astype(np.float32)
 
 
 def loaded_segment(arrays: dict, first: int, last: int) -> Segment:

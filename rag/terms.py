@@ -79,8 +79,14 @@ def encode(weights: dict[str, float], length: int) -> tuple[bytes, bytes, int]:
     counts are whole numbers (TITLE_WEIGHT is): two bytes each, float32 only if one is not."""
     hashes = np.fromiter((term_hash(t) for t in weights), dtype=np.int64, count=len(weights))
     counts = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+    return hashes.tobytes(), whole_counts(counts).tobytes(), length
+
+
+def whole_counts(counts: np.ndarray) -> np.ndarray:
+    """Counts as uint16 when every one is a whole number that fits (half float32's bytes, as fast to
+    score), float32 otherwise: how a chunk stores them and a segment holds its postings'."""
     whole = counts.astype(np.uint16)
-    return hashes.tobytes(), (whole if np.array_equal(whole, counts) else counts).tobytes(), length
+    return whole if np.array_equal(whole, counts) else counts.astype(np.float32)
 
 
 def counts_of(terms: bytes, weights: bytes) -> np.ndarray:
