@@ -1,6 +1,6 @@
 """Hybrid, news-aware retrieval.
 
-Dense search (Chroma, or an exact in-process scan under filters) and BM25 (the catalog's FTS5) each
+Dense search (Chroma, or an exact in-process scan under filters) and BM25 (`rag.bm25`, over the segments) each
 propose passages under the same filters; their scores, each divided by its best, are mixed (unlike
 reciprocal rank fusion this keeps a clear lexical win clear). Each passage then gains from its
 article: the similarity of the headline to the question, and — for a question about the present —
@@ -110,12 +110,16 @@ class Retriever:
         self._foreign_writes = catalog.query("PRAGMA data_version")[0][0]
         self._outlets: tuple[str, tuple[str, ...]] = ("", ())  # (catalog generation, its outlets)
         self.loading = False  # True while `warm` runs
+        # True while `warm` loads the vector store's index (at a million passages, seconds): dense search
+        # meanwhile scans the segments' vectors exactly, so a question asked just after start is answered
+        # at once rather than after the load
+        self._store_loading = False
 
     def warm(self) -> None:
         """Load what a search reads: the passages' segments (mapped from disk), the headline vectors and
         the vector store's index, so that the first question does not wait for them (`newsrag serve`
         runs this in a thread as it starts, and the window says so meanwhile)."""
-        self.loading = True
+        self.loading = self._store_loading = True
         try:
             # the vector store loads its index in native code: on a thread of its own it overlaps the rest
             store = threading.Thread(target=self._warm_store, name="newsrag-warm-store", daemon=True)
@@ -127,10 +131,13 @@ class Retriever:
             self.loading = False
 
     def _warm_store(self) -> None:
-        rows = self.catalog.query("SELECT embedding FROM chunks LIMIT 1")
-        if rows and rows[0][0]:
-            dimension = len(unpack(rows[0][0]))
-            self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
+        try:
+            rows = self.catalog.query("SELECT embedding FROM chunks LIMIT 1")
+            if rows and rows[0][0]:
+                dimension = len(unpack(rows[0][0]))
+                self.vectors.query(np.full(dimension, dimension ** -0.5, dtype=np.float32), 1)
+        finally:
+            self._store_loading = False
 
     def retrieve(self, question: str, filters: Filters = Filters(), as_of: dt.date | None = None,
                  k: int = 8) -> Retrieval:
@@ -163,11 +170,12 @@ class Retriever:
 
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
         """(chunk id, cosine) of the CANDIDATES nearest passages the filters admit."""
-        elsewhere = self._written_elsewhere()  # see __init__: the vector store may then be stale
-        if not filters.active and not elsewhere:
+        # the vector store may be stale (another process wrote: see __init__) or still loading (see warm)
+        exact = self._store_loading or self._written_elsewhere()
+        if not filters.active and not exact:
             return self.vectors.query(vector, CANDIDATES)
         snapshot = self.segments.snapshot()
-        if filters.active and not elsewhere:
+        if filters.active and not exact:
             admitted = snapshot.admitted_count(filters)
             if admitted > EXACT_ROWS:
                 found = self._approximate(vector, filters, admitted / max(snapshot.total, 1))

@@ -127,7 +127,7 @@ def status_markdown(stats: Mapping, backend: str, loading: bool = False) -> str:
         dates = f"{stats['date_min']} … {stats['date_max']}" if stats["date_min"] else "no dates"
         archive = f"{_count(stats['articles'], 'article')} from {_count(outlets, 'outlet')}, {dates}"
     line = f"**Archive:** {archive} · **Answers:** {escape_markdown(backend)}"
-    return line + (" · **Loading the search index…** (the first answer waits for it)" if loading else "")
+    return line + (" · **Loading the search index…** (answers meanwhile take longer)" if loading else "")
 
 
 def as_of_info(why: str) -> str:

@@ -11,6 +11,7 @@ import ipaddress
 import sys
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+READY = "search index loaded"  # printed once `warm` is done
 
 
 def add_serve_command(commands) -> None:
@@ -51,6 +52,16 @@ def exposure_warning(host: str, auth) -> str:
             "archive and add to it; add --auth USER:PASSWORD, or use --host 127.0.0.1")
 
 
+def warm(retriever) -> None:
+    """Load the search index (questions asked meanwhile are answered, by an exact scan: `rag.retrieve`),
+    then say so: at a million passages the vector store's index takes seconds to load."""
+    import time
+
+    started = time.perf_counter()
+    retriever.warm()
+    print(f"newsrag: {READY} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+
+
 def cmd_serve(args, settings) -> int:
     if warning := exposure_warning(args.host, args.auth):
         print(f"newsrag: {warning}", file=sys.stderr)
@@ -61,7 +72,7 @@ def cmd_serve(args, settings) -> int:
     archive, assistant = open_assistant(settings)
     import threading
 
-    threading.Thread(target=assistant.retriever.warm, name="newsrag-warm", daemon=True).start()
+    threading.Thread(target=warm, args=(assistant.retriever,), name="newsrag-warm", daemon=True).start()
     try:
         launch(build_app(settings, archive, assistant), args.host, args.port, args.auth)
     finally:
