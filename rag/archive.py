@@ -79,10 +79,19 @@ class Archive:
 
     @cached_property
     def vectors(self):
+        from rag.projection import KEY, Projection, StoreVectors
         from rag.vectors import COLLECTION, ChromaVectors
 
         name = self.catalog.meta("collection") or COLLECTION
-        return ChromaVectors(self.client, name, where=self.location)
+        projection = self.catalog.meta(KEY)
+        return StoreVectors(ChromaVectors(self.client, name, where=self.location), self.catalog,
+                            Projection.of_text(projection) if projection else None)
+
+    def drop_collection(self, name: str) -> None:
+        """Drop a collection of the vector store, and its files (`rag.vectors.drop_collection`)."""
+        from rag.vectors import drop_collection
+
+        drop_collection(self.client, name, None if self.settings.chroma_url else self.home / "chroma")
 
     def close(self) -> None:
         self.catalog.close()

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from rag import projection
 from rag.archive import Archive
 from rag.catalog import PlannedArticle, Stored
 from rag.chunking import chunk
@@ -123,6 +124,7 @@ class Ingestor:
             if self.catalog.journal()[1]:
                 self.archive.recover()  # chunks of replaced articles
             self._note_layout(report)
+            projection.project_store(self.archive)  # an archive grown past FIT_AT (or of an earlier newsrag): see there
             if report.new or report.updated:
                 SegmentIndex(self.catalog).write_complete()  # so that the next `serve` maps, not builds
         report.seconds = time.perf_counter() - started
@@ -244,6 +246,8 @@ class Ingestor:
     def _store(self, plans: list[PlannedArticle], report: IngestReport) -> None:
         total = sum(len(p.chunks) for p in plans)
         done = {"chunks": 0, "articles": 0}
+        # passages held, until the store is given projected vectors: then, not after the whole run (rag.projection)
+        held = [None if self.catalog.meta(projection.KEY) else self.catalog.query("SELECT count(*) FROM chunks")[0][0]]
 
         def embed(batch: list[PlannedArticle]):
             pieces = [(p.article, c) for p in batch for c in p.chunks]
@@ -259,6 +263,11 @@ class Ingestor:
             self.catalog.mark_pending(ids)
             self.archive.vectors.add(ids, vectors)
             self.catalog.commit(batch, vectors, title_vectors)
+            if held[0] is not None:
+                held[0] += len(pieces)
+                if held[0] >= projection.FIT_AT:  # (one that also removed passages may fall short: its end tries)
+                    projection.project_store(self.archive)
+                    held[0] = None
             done["chunks"] += len(pieces)
             done["articles"] += len(batch)
             report.chunks_added += len(pieces)

@@ -19,6 +19,7 @@ from rag.archive import Archive
 from rag.catalog import day_number
 from rag.ingest import LAYOUT, WORDS, chunk_article, embedding_text
 from rag.packed import as_stored, pack, unpack
+from rag.projection import KEY, project_store
 from rag.records import Article, read_partial_iso
 from rag.terms import chunk_terms
 
@@ -31,7 +32,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         client = archive.client
         target = f"newsrag_chunks_{int(time.time() * 1000)}"
         for stale in filter(None, [catalog.meta("reindex_target"), catalog.meta("drop_collection")]):
-            _drop(client, stale)
+            archive.drop_collection(stale)
         catalog.set_meta("reindex_target", target)
         from rag.vectors import ChromaVectors
 
@@ -87,14 +88,15 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             for key, value in (("collection", target), ("embedding_model", archive.embedder.name), ("layout", layout),
                                ("drop_collection", old or "newsrag_chunks")):
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-            db.execute("DELETE FROM meta WHERE key = 'reindex_target'")
+            db.execute("DELETE FROM meta WHERE key IN ('reindex_target', ?)", (KEY,))  # full vectors, as yet
             db.execute("DELETE FROM pending")
             db.execute("DELETE FROM garbage")
-        _drop(client, old or "newsrag_chunks")
+        archive.drop_collection(old or "newsrag_chunks")
         with catalog.transaction() as db:
             db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
-        catalog.compact()  # every chunk row was written anew: the old ones' pages back to the disk
         archive.__dict__.pop("vectors", None)
+        project_store(archive)  # directions fitted on the new vectors (the model may be another)
+        catalog.compact()  # every chunk row was written anew: the old ones' pages back to the disk
     return {"articles": len(plans), "chunks": total, "reused": reused, "embedding_model": archive.embedder.name,
             "seconds": round(time.perf_counter() - started, 3)}
 
@@ -125,11 +127,4 @@ def _stage(catalog, pieces, chunk_vectors: np.ndarray, articles, title_vectors: 
             "INSERT OR REPLACE INTO titles_next VALUES (?, ?)",
             [(a.id, pack(v)) for a, v in zip(articles, title_vectors, strict=True)],
         )
-
-
-def _drop(client, name: str) -> None:
-    try:
-        client.delete_collection(name)
-    except Exception:  # noqa: BLE001 - already gone is fine
-        pass
 

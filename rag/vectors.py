@@ -39,6 +39,33 @@ def open_client(home: Path, chroma_url: str = ""):
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
 
 
+def drop_collection(client, name: str, folder: Path | None = None) -> None:
+    """Drop a collection (already gone is fine). In an embedded store (`folder`, the store's directory) also
+    remove the index folders no collection uses any more: Chroma 1.x drops a collection from its SQLite file
+    but leaves its HNSW files on disk (chroma-core/chroma#5259), so every reindex would leave a whole index."""
+    try:
+        client.delete_collection(name)
+    except Exception:  # noqa: BLE001 - already gone is fine
+        pass
+    if folder is None or not (folder / "chroma.sqlite3").is_file():
+        return
+    import re
+    import shutil
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)
+    try:
+        used = {row[0] for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error:
+        return  # a layout this does not know: leave it alone
+    finally:
+        db.close()
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    for path in folder.iterdir():
+        if path.is_dir() and uuid.fullmatch(path.name) and path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def unreachable(chroma_url: str, exc: Exception) -> StoreError:
     return StoreError(
         f"cannot reach the Chroma server at {chroma_url}: {str(exc).rstrip(' .?!')}. Check that `chroma run` "
