@@ -122,7 +122,7 @@ def project_store(archive) -> bool:
     if count >= 100_000:  # an archive an earlier newsrag grew this large: minutes, once
         import sys
 
-        print(f"newsrag: giving the vector store compact copies of {count:,} passages' vectors (once; about a "
+        print(f"newsrag: giving the vector store compact copies of {count:,} passages' vectors (once; about half a "
               "minute per 100,000)…", file=sys.stderr, flush=True)
     client = archive.client
     if stale := catalog.meta("projection_target"):
