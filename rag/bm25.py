@@ -15,7 +15,7 @@ import numpy as np
 from rag.catalog import Catalog
 from rag.filters import Filters
 from rag.segments import Segment, SegmentIndex, admitted, best_named
-from rag.terms import shared_tokenizer, term_hash
+from rag.terms import shared_tokenizer, term_id
 
 K1, B = 1.2, 0.75  # FTS5's constants
 
@@ -33,7 +33,7 @@ class LexicalIndex:
         snapshot = self.segments.snapshot()
         # One term per query word, repeats kept, as the `"w1" OR "w2"` FTS5 query counts them. A word that
         # FTS5 cuts in two ("foo_bar") would be a phrase there; here it counts by its first term.
-        phrases = [term_hash(t) for found in shared_tokenizer().terms(words) for t in found[:1]]
+        phrases = [term_id(t) for found in shared_tokenizer().terms(words) for t in found[:1]]
         if not phrases or not snapshot.total or k <= 0:
             return []
         segments = snapshot.segments

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 ARRAYS = ("rowids", "days", "ends", "sources", "lengths", "terms", "offsets", "docs", "counts", "vectors", "factors")
-PREFIX = "segment"  # an earlier newsrag's "seg-…" folders held float32 vectors: removed, built again
+PREFIX = "range"  # an earlier newsrag's folders are removed and built again: "seg-…" held float32 vectors,
+OLD_PREFIXES = ("seg-", "segment-")  # "segment-…" 8-byte term hashes (`rag.terms`)
 
 
 def folder(root: Path, epoch: str, first: int, last: int, rows: int) -> Path:
@@ -73,7 +74,7 @@ def ranges(root: Path, epoch: str) -> dict[tuple[int, int], tuple[int, Path]]:
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
             continue
-        if path.name.startswith("seg-"):
+        if path.name.startswith(OLD_PREFIXES):
             shutil.rmtree(path, ignore_errors=True)
             continue
         if len(parts) != 5 or parts[0] != PREFIX:

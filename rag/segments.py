@@ -28,7 +28,7 @@ from rag import segment_files
 from rag.catalog import Catalog, day_number
 from rag.filters import Filters
 from rag.packed import int8_rows
-from rag.terms import counts_of, encode, shared_tokenizer, whole_counts
+from rag.terms import counts_of, encode, shared_tokenizer, term_ids, whole_counts
 
 UNDATED = np.iinfo(np.int32).min
 RANGE = 65_536  # rowids per segment written to disk: ~8 M postings, ~3 s to build on one core
@@ -51,7 +51,7 @@ class Segment:
     sources: np.ndarray  # int32 code of each row's outlet
     source_codes: dict[str, int]
     lengths: np.ndarray  # float32 tokens per chunk
-    terms: np.ndarray  # int64, sorted distinct term hashes
+    terms: np.ndarray  # int32, sorted distinct term ids (`rag.terms.term_id`)
     offsets: np.ndarray  # int64, postings of terms[i] are [offsets[i], offsets[i+1])
     docs: np.ndarray  # uint16 row of each posting (a segment holds at most RANGE rows; int32 past that)
     counts: np.ndarray  # uint16 weighted count of each posting (whole numbers; float32 if one is not)
@@ -91,12 +91,12 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
     row_type = np.uint16 if len(rows) <= 1 << 16 else np.int32  # half the bytes of each posting
     for row_number, row in enumerate(rows):
         terms, weights, length = computed.get(row_number) or row[3:6]
-        h = np.frombuffer(terms, dtype=np.int64)
+        h = term_ids(terms)
         hashes.append(h)
         counts.append(counts_of(terms, weights))
         docs.append(np.full(len(h), row_number, dtype=row_type))
         lengths[row_number] = length
-    all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
+    all_hashes = np.concatenate(hashes).astype(np.int32) if hashes else np.zeros(0, dtype=np.int32)
     order = np.argsort(all_hashes, kind="stable")
     sorted_hashes = all_hashes[order]
     starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]]) if len(order) else np.zeros(0, int)

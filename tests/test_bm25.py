@@ -135,16 +135,28 @@ def test_a_catalog_written_before_terms_were_stored_ranks_the_same(catalog):
     assert catalog.fill_missing_terms() == 0
 
 
-def test_counts_stored_as_float32_by_an_earlier_release_rank_the_same(catalog):
-    from rag.terms import counts_of
+def test_terms_stored_by_earlier_releases_as_8_byte_hashes_rank_the_same_beside_4_byte_ids(catalog):
+    import hashlib
+
+    from rag.terms import counts_of, term_ids
 
     commit(catalog, wikinews(40))
     stored = catalog.query("SELECT rowid, terms, weights FROM chunks")
-    assert all(len(w) * 4 == len(t) for _, t, w in stored)  # two bytes a count, not four
+    assert all(len(t) == 4 * len(w) // 2 + 1 for _, t, w in stored)  # 4-byte ids and a tail; 2-byte counts
+    rows = catalog.query("SELECT c.rowid, a.title, substr(a.text, c.start + 1, c.end - c.start) FROM chunks c "
+                         "JOIN articles a ON a.id = c.article_id ORDER BY c.rowid")
+    old = []
+    for (rowid, _, _), (weights, _) in zip(rows, shared_tokenizer().counts([(t, x) for _, t, x in rows]), strict=True):
+        if rowid % 3 == 0:
+            continue  # a third stay as this release writes them
+        hashes = [int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little", signed=True)
+                  for t in weights]  # as earlier releases stored them
+        counts = np.array(list(weights.values()), dtype=np.float32 if rowid % 3 == 1 else np.uint16)
+        old.append((np.array(hashes, dtype=np.int64).tobytes(), counts.tobytes(), rowid))
     with catalog.transaction() as db:
-        db.executemany("UPDATE chunks SET weights = ? WHERE rowid = ?",
-                       [(counts_of(t, w).tobytes(), r) for r, t, w in stored])
-    assert all(len(w) * 2 == len(t) for (t, w) in catalog.query("SELECT terms, weights FROM chunks"))
+        db.executemany("UPDATE chunks SET terms = ?, weights = ? WHERE rowid = ?", old)
+    for _, terms, weights in catalog.query("SELECT rowid, terms, weights FROM chunks"):
+        assert len(term_ids(terms)) == len(counts_of(terms, weights)) > 0
     assert_same_ranking(catalog, LexicalIndex(catalog))
 
 
@@ -241,16 +253,17 @@ def test_ingest_leaves_the_complete_ranges_on_disk_for_the_next_process(make_arc
     assert (retriever.segments._generation, retriever.titles._generation) == generations
 
 
-def test_an_earlier_release_s_float32_folders_are_built_again_with_int8_vectors_scored_as_the_catalog_s(
-        catalog, small_ranges):
+@pytest.mark.parametrize("earlier", ["seg-", "segment-"])  # float32 vectors; then 8-byte term hashes
+def test_an_earlier_release_s_folders_are_built_again_with_int8_vectors_scored_as_the_catalog_s(
+        catalog, small_ranges, earlier):
     from rag.packed import unpack, unpack_rows
 
     commit(catalog, wikinews(30))
     LexicalIndex(catalog).search(["flood"], 5)
     root = catalog.path.parent / "segments"
     written = folders(catalog)
-    for name in written:  # as an earlier newsrag named its folders of float32 vectors
-        (root / name).rename(root / name.replace("segment-", "seg-", 1))
+    for name in written:  # as an earlier newsrag named its folders
+        (root / name).rename(root / name.replace("range-", earlier, 1))
     small_ranges.clear()
     later = LexicalIndex(catalog)
     assert_same_ranking(catalog, later)
@@ -258,6 +271,7 @@ def test_an_earlier_release_s_float32_folders_are_built_again_with_int8_vectors_
     segment = LexicalIndex(catalog).segments.snapshot().segments[0]
     assert isinstance(segment.vectors.base, np.memmap) and segment.vectors.dtype == np.int8
     assert (segment.docs.dtype, segment.counts.dtype) == (np.uint16, np.uint16)  # 4 bytes a posting, not 8
+    assert segment.terms.dtype == np.int32
     marks = ",".join("?" * len(segment.rowids))
     blobs = [b for (b,) in catalog.query(f"SELECT embedding FROM chunks WHERE rowid IN ({marks}) ORDER BY rowid",
                                          [int(r) for r in segment.rowids])]
