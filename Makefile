@@ -52,8 +52,8 @@ bench: install test-model
 	$(PY) bench/stories.py
 	$(PY) bench/answers.py
 
-# The million-passage size (issue 15): opt-in, its store takes ~35 minutes to build here (kept in
-# ~/.cache/newsrag/bench/stores for later runs, ~12 GB).
+# The million-passage size (issue 15): opt-in, its store takes ~15 minutes to build here (kept in
+# ~/.cache/newsrag/bench/stores for later runs, ~4.5 GB).
 bench-1m: install
 	$(PY) bench/retrieval.py --sizes 10000 100000 1000000 --rounds 1 --keep $(HOME)/.cache/newsrag/bench/stores
 
