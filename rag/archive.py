@@ -93,6 +93,15 @@ class Archive:
 
         drop_collection(self.client, name, None if self.settings.chroma_url else self.home / "chroma")
 
+    def drop_replaced(self) -> None:
+        """Drop the collection a switch (`reindex`, `rag.projection`) replaced, named in the catalog until it
+        is gone: a process killed between the switch and the drop leaves it for the next writer."""
+        if old := self.catalog.meta("drop_collection"):
+            if old != self.catalog.meta("collection"):
+                self.drop_collection(old)
+            with self.catalog.transaction() as db:
+                db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
+
     def close(self) -> None:
         self.catalog.close()
 

@@ -247,7 +247,7 @@ class Ingestor:
         total = sum(len(p.chunks) for p in plans)
         done = {"chunks": 0, "articles": 0}
         # passages held, until the store is given projected vectors: then, not after the whole run (rag.projection)
-        held = [None if self.catalog.meta(projection.KEY) else self.catalog.query("SELECT count(*) FROM chunks")[0][0]]
+        held = None if self.catalog.meta(projection.KEY) else self.catalog.query("SELECT count(*) FROM chunks")[0][0]
 
         def embed(batch: list[PlannedArticle]):
             pieces = [(p.article, c) for p in batch for c in p.chunks]
@@ -257,17 +257,18 @@ class Ingestor:
             return pieces, embedded
 
         def write(batch: list[PlannedArticle], result) -> None:
+            nonlocal held
             pieces, embedded = result
             vectors, title_vectors = as_stored(embedded[: len(pieces)]), embedded[len(pieces) :]
             ids = [c.id for _, c in pieces]
             self.catalog.mark_pending(ids)
             self.archive.vectors.add(ids, vectors)
             self.catalog.commit(batch, vectors, title_vectors)
-            if held[0] is not None:
-                held[0] += len(pieces)
-                if held[0] >= projection.FIT_AT:  # (one that also removed passages may fall short: its end tries)
+            if held is not None:
+                held += len(pieces)
+                if held >= projection.FIT_AT:  # (one that also removed passages may fall short: its end tries)
                     projection.project_store(self.archive)
-                    held[0] = None
+                    held = None
             done["chunks"] += len(pieces)
             done["articles"] += len(batch)
             report.chunks_added += len(pieces)

@@ -113,7 +113,7 @@ def project_store(archive) -> bool:
     from rag.vectors import COLLECTION, ChromaVectors
 
     catalog = archive.catalog
-    _drop_left(archive)
+    archive.drop_replaced()
     if catalog.meta(KEY):
         return False
     count = catalog.query("SELECT count(*) FROM chunks")[0][0]
@@ -144,15 +144,6 @@ def project_store(archive) -> bool:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
         db.execute("DELETE FROM meta WHERE key = 'projection_target'")
     archive.vectors.switch(fresh.store, projection)
-    _drop_left(archive)
+    archive.drop_replaced()
     return True
-
-
-def _drop_left(archive) -> None:
-    """Drop the collection a finished switch left behind (killed before it could)."""
-    if old := archive.catalog.meta("drop_collection"):
-        if old != archive.catalog.meta("collection"):
-            archive.drop_collection(old)
-        with archive.catalog.transaction() as db:
-            db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
 

@@ -31,7 +31,8 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
         archive.recover()
         client = archive.client
         target = f"newsrag_chunks_{int(time.time() * 1000)}"
-        for stale in filter(None, [catalog.meta("reindex_target"), catalog.meta("drop_collection")]):
+        archive.drop_replaced()
+        if stale := catalog.meta("reindex_target"):
             archive.drop_collection(stale)
         catalog.set_meta("reindex_target", target)
         from rag.vectors import ChromaVectors
@@ -91,9 +92,7 @@ def reindex(archive: Archive, progress: Callable[[int, int, int, int], None] | N
             db.execute("DELETE FROM meta WHERE key IN ('reindex_target', ?)", (KEY,))  # full vectors, as yet
             db.execute("DELETE FROM pending")
             db.execute("DELETE FROM garbage")
-        archive.drop_collection(old or "newsrag_chunks")
-        with catalog.transaction() as db:
-            db.execute("DELETE FROM meta WHERE key = 'drop_collection'")
+        archive.drop_replaced()
         archive.__dict__.pop("vectors", None)
         project_store(archive)  # directions fitted on the new vectors (the model may be another)
         catalog.compact()  # every chunk row was written anew: the old ones' pages back to the disk

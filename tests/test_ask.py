@@ -84,37 +84,6 @@ def test_names_and_places_are_found_as_well_as_paraphrases(retriever, articles):
     assert any("Magnitogorsk" in h.article.title for h in paraphrase.hits[:3])
 
 
-def test_a_question_asked_while_the_vector_store_loads_its_index_is_answered_at_once(archive):
-    import threading
-
-    held, asked = threading.Event(), []
-
-    class Loading:  # the real store, its first query held as a million passages' index holds it for seconds
-        def query(self, vector, k, where=None):
-            asked.append(k)
-            held.wait(60)
-            return archive.vectors.query(vector, k, where)
-
-    retriever = Retriever(archive.catalog, Loading(), archive.embedder)
-    warming = threading.Thread(target=retriever.warm)
-    warming.start()
-    question = "a block of flats fell down after a gas blast in a Russian city"
-    try:
-        for _ in range(600):  # until the store has begun loading
-            if asked:
-                break
-            held.wait(0.05)
-        during = retriever.retrieve(question, as_of=TODAY)
-        assert retriever.loading and asked == [1]  # answered by an exact scan; the store not asked meanwhile
-    finally:
-        held.set()
-        warming.join()
-    after = retriever.retrieve(question, as_of=TODAY)
-    assert not retriever.loading and asked == [1, 80]  # once loaded, the store answers
-    assert any("Magnitogorsk" in h.article.title for h in during.hits[:3])
-    assert [h.chunk.id for h in during.hits] == [h.chunk.id for h in after.hits]
-
-
 def test_an_old_event_asked_about_today_is_still_found(retriever, articles):
     oldest = min(articles.values(), key=lambda a: a.published)
     result = retriever.retrieve(oldest.title, as_of=TODAY, k=5)
