@@ -117,7 +117,7 @@ def project_store(archive) -> bool:
     if catalog.meta(KEY):
         return False
     count = catalog.query("SELECT count(*) FROM chunks")[0][0]
-    if count < FIT_AT or count == 0:
+    if count < max(FIT_AT, 1):
         return False
     if count >= 100_000:  # an archive an earlier newsrag grew this large: minutes, once
         import sys

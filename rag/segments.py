@@ -96,7 +96,7 @@ def build_segment(rows: list[tuple], first: int, last: int) -> Segment:
         counts.append(counts_of(terms, weights))
         docs.append(np.full(len(h), row_number, dtype=row_type))
         lengths[row_number] = length
-    all_hashes = np.concatenate(hashes).astype(np.int32) if hashes else np.zeros(0, dtype=np.int32)
+    all_hashes = np.concatenate(hashes, dtype=np.int32) if hashes else np.zeros(0, dtype=np.int32)
     order = np.argsort(all_hashes, kind="stable")
     sorted_hashes = all_hashes[order]
     starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]]) if len(order) else np.zeros(0, int)
